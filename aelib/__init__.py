@@ -1,0 +1,18 @@
+"""aelib: audit autoencoders for out-of-bounds reconstruction.
+
+The companion library of the course "Autoencoders for anomaly detection are unreliable".
+Submodules each have one job:
+
+- :mod:`aelib.data`       toy data sets and MNIST
+- :mod:`aelib.models`     MLP and convolutional autoencoders
+- :mod:`aelib.train`      a small, seeded training loop
+- :mod:`aelib.metrics`    reconstruction error and ROC AUC
+- :mod:`aelib.linalg`     PCA, the Theorem 2 construction, principal angles
+- :mod:`aelib.attacks`    grid and projected-gradient searches for adversarial anomalies
+- :mod:`aelib.audit`      one call that checks a trained autoencoder
+- :mod:`aelib.plots`      the paper's figures
+- :mod:`aelib.widgets`    slider explorers for the notebooks
+- :mod:`aelib.exercises`  checkers that give learners feedback
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+"""Checkers for notebook 01."""
+
+__all__: list[str] = []

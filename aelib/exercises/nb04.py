@@ -1,0 +1,3 @@
+"""Checkers for notebook 04."""
+
+__all__: list[str] = []

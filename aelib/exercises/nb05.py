@@ -1,0 +1,3 @@
+"""Checkers for notebook 05."""
+
+__all__: list[str] = []

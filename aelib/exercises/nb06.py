@@ -1,0 +1,3 @@
+"""Checkers for notebook 06."""
+
+__all__: list[str] = []

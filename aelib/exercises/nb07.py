@@ -1,0 +1,3 @@
+"""Checkers for notebook 07."""
+
+__all__: list[str] = []

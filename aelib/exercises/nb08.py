@@ -1,0 +1,3 @@
+"""Checkers for notebook 08."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Checkers for notebook 09."""
+
+__all__: list[str] = []

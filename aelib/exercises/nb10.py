@@ -1,0 +1,3 @@
+"""Checkers for notebook 10."""
+
+__all__: list[str] = []

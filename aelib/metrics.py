@@ -1,0 +1,83 @@
+"""Anomaly scores from reconstruction error, and how well they separate normal from anomalous."""
+
+from __future__ import annotations
+
+import torch
+from sklearn.metrics import roc_auc_score
+from torch import nn
+
+from aelib._validation import as_float_tensor, check_choice, check_module, check_positive_int
+
+__all__ = ["reconstruction_error", "roc_auc"]
+
+
+def reconstruction_error(
+    model: nn.Module, X: torch.Tensor, reduction: str = "mean", batch_size: int = 4096
+) -> torch.Tensor:
+    """Per-sample reconstruction error of ``model`` on ``X``: the anomaly score of §4.1.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Maps a batch (B, *input_shape) to its reconstruction of the same shape.
+    X : torch.Tensor or numpy.ndarray
+        Floating point, shape (N, *input_shape).
+    reduction : {"mean", "sum"}
+        ``"mean"``: the MSE over the features, as the paper's ε = 0.1 on toy data;
+        ``"sum"``: the sum of squared errors, as the paper's MNIST numbers (0.014 vs 8.47).
+    batch_size : int
+        Samples per forward pass (keeps memory bounded for large N).
+
+    Returns
+    -------
+    torch.Tensor
+        Shape (N,), in the model's floating-point dtype.
+    """
+    check_module(model)
+    X = as_float_tensor(X, "X", min_ndim=2, shape="(N, *input_shape)")
+    check_choice(reduction, "reduction", ("mean", "sum"))
+    batch_size = check_positive_int(batch_size, "batch_size")
+    param = next(model.parameters(), None)
+    if param is not None:
+        X = X.to(param.dtype)
+    was_training = model.training
+    model.eval()
+    errors = []
+    with torch.inference_mode():
+        for start in range(0, X.shape[0], batch_size):
+            batch = X[start : start + batch_size]
+            recon = model(batch)
+            if recon.shape != batch.shape:
+                raise ValueError(
+                    f"model: expected it to map a batch of shape {tuple(batch.shape)} to the same "
+                    f"shape, got {tuple(recon.shape)}"
+                )
+            sq = ((recon - batch) ** 2).flatten(1)
+            errors.append(sq.mean(1) if reduction == "mean" else sq.sum(1))
+    model.train(was_training)
+    return torch.cat(errors)
+
+
+def roc_auc(scores_normal: torch.Tensor, scores_anomalous: torch.Tensor) -> float:
+    """Area under the ROC curve for "anomalous scores higher than normal ones".
+
+    1.0 is a perfect detector in the sense of §3.1 (every anomaly scores above every normal
+    point), 0.5 is chance. Ties count one half.
+
+    Parameters
+    ----------
+    scores_normal : torch.Tensor or numpy.ndarray
+        Anomaly scores of normal samples, shape (N,).
+    scores_anomalous : torch.Tensor or numpy.ndarray
+        Anomaly scores of anomalies, shape (M,).
+
+    Returns
+    -------
+    float
+        The AUC in [0, 1].
+    """
+    normal = as_float_tensor(scores_normal, "scores_normal", ndim=1, shape="(N,)")
+    anomalous = as_float_tensor(scores_anomalous, "scores_anomalous", ndim=1, shape="(M,)")
+    labels = torch.cat([torch.zeros(len(normal)), torch.ones(len(anomalous))])
+    scores = torch.cat([normal.double(), anomalous.double()])
+    return float(roc_auc_score(labels.numpy(), scores.numpy()))

@@ -1,0 +1,187 @@
+"""Autoencoders: a fully connected one for tabular data and a small convolutional one for MNIST.
+
+Both expose ``.encoder`` and ``.decoder`` (``nn.Sequential``) and ``encode(x)`` / ``decode(z)``, so
+the attacks and the audit can search the latent space directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import contextmanager
+
+import torch
+from torch import nn
+
+from aelib._validation import as_float_tensor, check_nonnegative_int, check_positive_int
+
+__all__ = ["ACTIVATIONS", "MLPAutoencoder", "ConvAutoencoder"]
+
+#: Activation names accepted by :class:`MLPAutoencoder`, with their order of continuity (§4.4.2).
+ACTIVATIONS: dict[str, tuple[type[nn.Module], str]] = {
+    "relu": (nn.ReLU, "C0"),
+    "leaky_relu": (nn.LeakyReLU, "C0"),
+    "elu": (nn.ELU, "C1"),
+    "gelu": (nn.GELU, "Cinf"),
+    "silu": (nn.SiLU, "Cinf"),
+    "softplus": (nn.Softplus, "Cinf"),
+    "tanh": (nn.Tanh, "Cinf"),
+    "sigmoid": (nn.Sigmoid, "Cinf"),
+}
+
+
+@contextmanager
+def _seeded_init(seed: int | None):
+    """Within this context, module construction draws its weights from ``seed`` (if given)."""
+    if seed is None:
+        yield
+        return
+    check_nonnegative_int(seed, "seed")
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        yield
+
+
+class MLPAutoencoder(nn.Module):
+    """A fully connected autoencoder, e.g. the paper's ``[2, 5, 1, 5, 2]``.
+
+    Every layer but the last is followed by the activation (as in the paper, the bottleneck too);
+    the last layer is linear. The encoder ends at the narrowest layer (the first one, if several
+    are equally narrow).
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Layer widths from input to output, at least three, e.g. ``[2, 5, 1, 5, 2]``.
+    activation : str or None
+        One of :data:`ACTIVATIONS` (``"relu"``, ``"sigmoid"``, …) or ``None`` for a linear
+        autoencoder.
+    bias : bool
+        Whether the linear layers have bias terms.
+    seed : int, optional
+        Seed for the weight initialisation; ``None`` uses the global torch generator.
+
+    Examples
+    --------
+    >>> model = MLPAutoencoder([2, 5, 1, 5, 2], activation="relu", seed=0)
+    >>> model(torch.zeros(4, 2)).shape
+    torch.Size([4, 2])
+    """
+
+    def __init__(
+        self,
+        sizes: Sequence[int],
+        activation: str | None = "relu",
+        bias: bool = True,
+        seed: int | None = None,
+    ) -> None:
+        super().__init__()
+        if isinstance(sizes, str | bytes) or not isinstance(sizes, Sequence):
+            raise TypeError(f"sizes: expected a sequence of positive integers, got {type(sizes).__name__}")
+        if len(sizes) < 3:
+            raise ValueError(
+                f"sizes: expected at least 3 layer widths (input, bottleneck, output), got {list(sizes)}"
+            )
+        sizes = [check_positive_int(s, f"sizes[{i}]") for i, s in enumerate(sizes)]
+        if sizes[0] != sizes[-1]:
+            raise ValueError(f"sizes: the output width must equal the input width, got {sizes}")
+        if activation is not None and activation not in ACTIVATIONS:
+            raise ValueError(
+                f"activation: expected None or one of {sorted(ACTIVATIONS)}, got {activation!r}"
+            )
+        if not isinstance(bias, bool):
+            raise TypeError(f"bias: expected a bool, got {type(bias).__name__}")
+        self.sizes = tuple(sizes)
+        self.activation = activation
+        self.bias = bias
+        bottleneck = sizes.index(min(sizes[1:-1]), 1)
+        self.latent_dim = sizes[bottleneck]
+        with _seeded_init(seed):
+            layers = []
+            for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+                layers.append(nn.Linear(a, b, bias=bias))
+                if activation is not None and i < len(sizes) - 2:
+                    layers.append(ACTIVATIONS[activation][0]())
+            per_layer = 1 if activation is None else 2
+            self.encoder = nn.Sequential(*layers[: bottleneck * per_layer])
+            self.decoder = nn.Sequential(*layers[bottleneck * per_layer :])
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        """Map inputs of shape (N, sizes[0]) to latents of shape (N, latent_dim)."""
+        x = as_float_tensor(x, "x", ndim=2, last_dim=self.sizes[0], shape=f"(N, {self.sizes[0]})")
+        return self.encoder(x)
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """Map latents of shape (N, latent_dim) to reconstructions of shape (N, sizes[-1])."""
+        z = as_float_tensor(z, "z", ndim=2, last_dim=self.latent_dim, shape=f"(N, {self.latent_dim})")
+        return self.decoder(z)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Reconstruct a batch: (N, sizes[0]) → (N, sizes[-1])."""
+        return self.decoder(self.encode(x))
+
+    def extra_repr(self) -> str:
+        return f"sizes={list(self.sizes)}, activation={self.activation!r}, bias={self.bias}"
+
+
+class ConvAutoencoder(nn.Module):
+    """The convolutional autoencoder of §4.5.1, for 1×28×28 images in [0, 1].
+
+    Encoder: two stride-2 convolutions with ReLU (28 → 14 → 7), then a *linear* layer to the
+    latent. Decoder: a *linear* layer from the latent, then two stride-2 transposed convolutions
+    (7 → 14 → 28), ReLU inside and a sigmoid at the end to keep pixels in [0, 1].
+
+    Parameters
+    ----------
+    latent_dim : int
+        Size of the bottleneck (the paper uses 2).
+    channels : tuple of int
+        Channels of the two convolutional layers.
+    seed : int, optional
+        Seed for the weight initialisation.
+    """
+
+    def __init__(
+        self, latent_dim: int = 2, channels: tuple[int, int] = (16, 32), seed: int | None = None
+    ) -> None:
+        super().__init__()
+        self.latent_dim = check_positive_int(latent_dim, "latent_dim")
+        if not (isinstance(channels, tuple | list) and len(channels) == 2):
+            raise TypeError(f"channels: expected a pair of positive integers, got {channels!r}")
+        c1, c2 = (check_positive_int(c, "channels") for c in channels)
+        self.channels = (c1, c2)
+        with _seeded_init(seed):
+            self.encoder = nn.Sequential(
+                nn.Conv2d(1, c1, 3, stride=2, padding=1),
+                nn.ReLU(),
+                nn.Conv2d(c1, c2, 3, stride=2, padding=1),
+                nn.ReLU(),
+                nn.Flatten(),
+                nn.Linear(c2 * 7 * 7, latent_dim),
+            )
+            self.decoder = nn.Sequential(
+                nn.Linear(latent_dim, c2 * 7 * 7),
+                nn.Unflatten(1, (c2, 7, 7)),
+                nn.ConvTranspose2d(c2, c1, 3, stride=2, padding=1, output_padding=1),
+                nn.ReLU(),
+                nn.ConvTranspose2d(c1, 1, 3, stride=2, padding=1, output_padding=1),
+                nn.Sigmoid(),
+            )
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        """Map images (N, 1, 28, 28) to latents (N, latent_dim)."""
+        x = as_float_tensor(x, "x", ndim=4, shape="(N, 1, 28, 28)")
+        if tuple(x.shape[1:]) != (1, 28, 28):
+            raise ValueError(f"x: expected shape (N, 1, 28, 28), got shape {tuple(x.shape)}")
+        return self.encoder(x)
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """Map latents (N, latent_dim) to images (N, 1, 28, 28) in [0, 1]."""
+        z = as_float_tensor(z, "z", ndim=2, last_dim=self.latent_dim, shape=f"(N, {self.latent_dim})")
+        return self.decoder(z)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Reconstruct a batch of images: (N, 1, 28, 28) → (N, 1, 28, 28)."""
+        return self.decoder(self.encode(x))
+
+    def extra_repr(self) -> str:
+        return f"latent_dim={self.latent_dim}, channels={self.channels}"

@@ -1,0 +1,66 @@
+"""The paper's contour style, shared by Figure 1 (input plane) and Figure 2 (latent plane).
+
+Errors are drawn on an exponential (logarithmic) colour scale, and the zone where the error is
+below ε — "near-perfect reconstruction" — is painted red.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from matplotlib.axes import Axes
+from matplotlib.colors import LogNorm
+
+from aelib._validation import as_float_tensor, check_positive_float, check_positive_int
+
+__all__ = ["error_contour"]
+
+
+def error_contour(
+    ax: Axes,
+    xx: torch.Tensor,
+    yy: torch.Tensor,
+    errors: torch.Tensor,
+    eps: float = 0.1,
+    levels: int = 25,
+    cmap: str = "viridis",
+):
+    """Filled contours of ``errors`` on a log colour scale, red where ``errors < eps``.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    xx, yy : torch.Tensor or numpy.ndarray
+        Grid coordinates, shape (H, W) each (as from ``meshgrid(..., indexing="xy")``).
+    errors : torch.Tensor or numpy.ndarray
+        Error at each grid point, shape (H, W), non-negative.
+    eps : float
+        The near-perfect threshold ε (the paper uses 0.1).
+    levels : int
+        Number of log-spaced contour levels.
+    cmap : str
+        Matplotlib colour map for the errors above ε.
+
+    Returns
+    -------
+    matplotlib.contour.QuadContourSet
+        The main contour set (pass it to ``fig.colorbar``).
+    """
+    xx = as_float_tensor(xx, "xx", ndim=2, shape="(H, W)").double().numpy()
+    yy = as_float_tensor(yy, "yy", ndim=2, shape="(H, W)").double().numpy()
+    err = as_float_tensor(errors, "errors", ndim=2, shape="(H, W)").double().numpy()
+    if not (xx.shape == yy.shape == err.shape):
+        raise ValueError(f"xx, yy, errors: expected equal shapes, got {xx.shape}, {yy.shape}, {err.shape}")
+    if (err < 0).any():
+        raise ValueError("errors: expected non-negative values, got negative entries")
+    eps = check_positive_float(eps, "eps")
+    levels = check_positive_int(levels, "levels")
+    floor = max(float(err.min()), 1e-8)
+    top = max(float(err.max()), floor * 10)
+    bounds = np.geomspace(floor, top, levels + 1)
+    clipped = np.clip(err, floor, top)
+    cs = ax.contourf(xx, yy, clipped, levels=bounds, norm=LogNorm(floor, top), cmap=cmap)
+    if (err < eps).any():
+        ax.contourf(xx, yy, err, levels=[float(err.min()) - 1.0, eps], colors=["red"], alpha=0.9)
+    return cs

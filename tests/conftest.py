@@ -1,0 +1,29 @@
+"""Shared pytest configuration."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import matplotlib
+import pytest
+import torch
+
+matplotlib.use("Agg")
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path, monkeypatch):
+    """Unit tests never read or write the user's model cache."""
+    monkeypatch.setenv("AELIB_CACHE_DIR", str(tmp_path / "aelib-cache"))
+    torch.manual_seed(0)
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+def pytest_report_header(config):
+    return f"torch {torch.__version__}, threads {torch.get_num_threads()}, cpu count {os.cpu_count()}"
