@@ -76,14 +76,22 @@ def as_float_tensor(
         if not np.issubdtype(x.dtype, np.floating):
             raise TypeError(
                 f"{name}: expected a floating-point array{expected}, got {_describe(x)}"
-                + (" (scale integer images to [0, 1] first, e.g. x / 255)" if np.issubdtype(x.dtype, np.integer) else "")
+                + (
+                    " (scale integer images to [0, 1] first, e.g. x / 255)"
+                    if np.issubdtype(x.dtype, np.integer)
+                    else ""
+                )
             )
         t = torch.from_numpy(np.ascontiguousarray(x))
     elif isinstance(x, torch.Tensor):
         if not torch.is_floating_point(x):
             raise TypeError(
                 f"{name}: expected a floating-point tensor{expected}, got {_describe(x)}"
-                + (" (scale integer images to [0, 1] first, e.g. x / 255)" if not x.dtype == torch.bool else "")
+                + (
+                    " (scale integer images to [0, 1] first, e.g. x / 255)"
+                    if not x.dtype == torch.bool
+                    else ""
+                )
             )
         t = x
     else:
@@ -103,7 +111,9 @@ def as_float_tensor(
         want = shape or f"(..., {last_dim})"
         raise ValueError(f"{name}: expected shape {want}, got shape {tuple(t.shape)}")
     if not allow_empty and t.numel() == 0:
-        raise ValueError(f"{name}: expected a non-empty array{expected}, got shape {tuple(t.shape)}")
+        raise ValueError(
+            f"{name}: expected a non-empty array{expected}, got shape {tuple(t.shape)}"
+        )
     if t.numel() and not bool(torch.isfinite(t).all()):
         n_nan = int(torch.isnan(t).sum())
         n_inf = int(torch.isinf(t).sum())
@@ -125,7 +135,9 @@ def check_positive_int(value: object, name: str) -> int:
 def check_nonnegative_int(value: object, name: str) -> int:
     """Return ``value`` if it is an integer ≥ 0, else raise ``TypeError``/``ValueError``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name}: expected a non-negative integer, got {_describe(value)} {value!r}")
+        raise TypeError(
+            f"{name}: expected a non-negative integer, got {_describe(value)} {value!r}"
+        )
     if value < 0:
         raise ValueError(f"{name}: expected a non-negative integer, got {value}")
     return int(value)

@@ -97,7 +97,9 @@ def load_or_train(
             model.load_state_dict(entry["state_dict"])
             return model.eval(), entry.get("extra")
         except Exception as err:  # a corrupt entry must never crash a notebook
-            warnings.warn(f"ignoring unreadable cache entry {path.name} ({err}); retraining", stacklevel=2)
+            warnings.warn(
+                f"ignoring unreadable cache entry {path.name} ({err}); retraining", stacklevel=2
+            )
     extra = train(model)
     _atomic_save({"key": key, "state_dict": model.state_dict(), "extra": extra}, path)
     return model.eval(), extra

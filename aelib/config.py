@@ -27,4 +27,6 @@ DEFAULT_LR = 1e-3
 # --- Notebooks 04-07: non-linear autoencoders on toy data (Figure 1) ---------------------------
 EPSILON = 0.1  # the paper's "near-perfect reconstruction" threshold on the per-point MSE
 
+# --- MNIST data, attacks and audit (aelib.data.load_mnist, aelib.attacks, aelib.audit) -------
+
 # --- Notebooks 08-10: MNIST (Figure 2) ---------------------------------------------------------

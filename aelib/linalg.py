@@ -103,7 +103,9 @@ def pca(X: torch.Tensor, d: int, center: bool = True) -> PCA:
         raise TypeError(f"center: expected a bool, got {type(center).__name__}")
     m, n = X.shape
     if d > n:
-        raise ValueError(f"d: expected at most n = {n} components (the number of features), got {d}")
+        raise ValueError(
+            f"d: expected at most n = {n} components (the number of features), got {d}"
+        )
     if d > m:
         raise ValueError(f"d: expected at most m = {m} components (the number of samples), got {d}")
     mean = X.mean(0) if center else torch.zeros(n, dtype=X.dtype)

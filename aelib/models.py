@@ -76,7 +76,9 @@ class MLPAutoencoder(nn.Module):
     ) -> None:
         super().__init__()
         if isinstance(sizes, str | bytes) or not isinstance(sizes, Sequence):
-            raise TypeError(f"sizes: expected a sequence of positive integers, got {type(sizes).__name__}")
+            raise TypeError(
+                f"sizes: expected a sequence of positive integers, got {type(sizes).__name__}"
+            )
         if len(sizes) < 3:
             raise ValueError(
                 f"sizes: expected at least 3 layer widths (input, bottleneck, output), got {list(sizes)}"
@@ -112,7 +114,9 @@ class MLPAutoencoder(nn.Module):
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """Map latents of shape (N, latent_dim) to reconstructions of shape (N, sizes[-1])."""
-        z = as_float_tensor(z, "z", ndim=2, last_dim=self.latent_dim, shape=f"(N, {self.latent_dim})")
+        z = as_float_tensor(
+            z, "z", ndim=2, last_dim=self.latent_dim, shape=f"(N, {self.latent_dim})"
+        )
         return self.decoder(z)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -176,7 +180,9 @@ class ConvAutoencoder(nn.Module):
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """Map latents (N, latent_dim) to images (N, 1, 28, 28) in [0, 1]."""
-        z = as_float_tensor(z, "z", ndim=2, last_dim=self.latent_dim, shape=f"(N, {self.latent_dim})")
+        z = as_float_tensor(
+            z, "z", ndim=2, last_dim=self.latent_dim, shape=f"(N, {self.latent_dim})"
+        )
         return self.decoder(z)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

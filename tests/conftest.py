@@ -26,4 +26,6 @@ def _isolated_cache(tmp_path, monkeypatch):
 
 
 def pytest_report_header(config):
-    return f"torch {torch.__version__}, threads {torch.get_num_threads()}, cpu count {os.cpu_count()}"
+    return (
+        f"torch {torch.__version__}, threads {torch.get_num_threads()}, cpu count {os.cpu_count()}"
+    )

@@ -26,7 +26,12 @@ def execute(path: Path, timeout: int = 600) -> float:
     nb.metadata["kernelspec"] = KERNELSPEC
     nb.metadata.setdefault("jupytext", {})["formats"] = "ipynb,py:percent"
     start = time.perf_counter()
-    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(ipynb.parent)}}).execute()
+    NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(ipynb.parent)}},
+    ).execute()
     seconds = time.perf_counter() - start
     nbformat.write(nb, ipynb)
     return seconds

@@ -26,7 +26,9 @@ def main() -> int:
     parser.add_argument("--cold", action="store_true", help="start from an empty model cache")
     parser.add_argument("notebooks", nargs="*", help="notebooks to run (default: all)")
     args = parser.parse_args()
-    paths = [Path(p) for p in args.notebooks] or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    paths = [Path(p) for p in args.notebooks] or sorted(
+        (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")
+    )
     if args.cold:
         cache = tempfile.mkdtemp(prefix="aelib-cold-cache-")
         os.environ["AELIB_CACHE_DIR"] = cache
@@ -35,7 +37,12 @@ def main() -> int:
         nb = nbformat.read(path, as_version=4)
         start = time.perf_counter()
         try:
-            NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+            NotebookClient(
+                nb,
+                timeout=600,
+                kernel_name="python3",
+                resources={"metadata": {"path": str(path.parent)}},
+            ).execute()
             status = "ok"
         except Exception as err:  # report and continue with the next notebook
             status = f"FAILED: {type(err).__name__}"

@@ -51,7 +51,9 @@ def error_contour(
     yy = as_float_tensor(yy, "yy", ndim=2, shape="(H, W)").double().numpy()
     err = as_float_tensor(errors, "errors", ndim=2, shape="(H, W)").double().numpy()
     if not (xx.shape == yy.shape == err.shape):
-        raise ValueError(f"xx, yy, errors: expected equal shapes, got {xx.shape}, {yy.shape}, {err.shape}")
+        raise ValueError(
+            f"xx, yy, errors: expected equal shapes, got {xx.shape}, {yy.shape}, {err.shape}"
+        )
     if (err < 0).any():
         raise ValueError("errors: expected non-negative values, got negative entries")
     eps = check_positive_float(eps, "eps")
