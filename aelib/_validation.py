@@ -89,7 +89,7 @@ def as_float_tensor(
                 f"{name}: expected a floating-point tensor{expected}, got {_describe(x)}"
                 + (
                     " (scale integer images to [0, 1] first, e.g. x / 255)"
-                    if not x.dtype == torch.bool
+                    if x.dtype != torch.bool and not x.is_complex()
                     else ""
                 )
             )
@@ -170,7 +170,11 @@ def check_nonnegative_float(value: object, name: str) -> float:
 
 def check_choice(value: object, name: str, choices: Sequence[object]) -> object:
     """Return ``value`` if it is one of ``choices``, else raise ``ValueError`` listing them."""
-    if value not in choices:
+    try:  # arrays compare elementwise: never let `==` decide for them
+        found = any(isinstance(value, type(c)) and bool(value == c) for c in choices)
+    except (TypeError, ValueError, RuntimeError):
+        found = False
+    if not found:
         listed = ", ".join(repr(c) for c in choices)
         raise ValueError(f"{name}: expected one of {listed}, got {value!r}")
     return value

@@ -85,6 +85,12 @@ def load_or_train(
     key = cache_key(config)
     if not callable(train):
         raise TypeError(f"train: expected a callable train(model), got {type(train).__name__}")
+    if not isinstance(name, str):
+        raise TypeError(f"name: expected a str file-name prefix, got {type(name).__name__}")
+    if not name or Path(name).name != name or name in (".", ".."):
+        raise ValueError(f"name: expected a plain file-name prefix such as 'model', got {name!r}")
+    if not isinstance(use_cache, bool):
+        raise TypeError(f"use_cache: expected a bool, got {type(use_cache).__name__}")
     if not use_cache:
         extra = train(model)
         return model.eval(), extra
@@ -97,8 +103,11 @@ def load_or_train(
             model.load_state_dict(entry["state_dict"])
             return model.eval(), entry.get("extra")
         except Exception as err:  # a corrupt entry must never crash a notebook
+            reason = (str(err).splitlines() or [""])[0][:120]  # torch's messages run long
             warnings.warn(
-                f"ignoring unreadable cache entry {path.name} ({err}); retraining", stacklevel=2
+                f"ignoring unreadable cache entry {path.name} ({type(err).__name__}: {reason}); "
+                "retraining",
+                stacklevel=2,
             )
     extra = train(model)
     _atomic_save({"key": key, "state_dict": model.state_dict(), "extra": extra}, path)

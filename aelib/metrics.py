@@ -39,22 +39,30 @@ def reconstruction_error(
     batch_size = check_positive_int(batch_size, "batch_size")
     param = next(model.parameters(), None)
     if param is not None:
-        X = X.to(param.dtype)
+        X = X.to(dtype=param.dtype, device=param.device)
     was_training = model.training
     model.eval()
     errors = []
-    with torch.inference_mode():
-        for start in range(0, X.shape[0], batch_size):
-            batch = X[start : start + batch_size]
-            recon = model(batch)
-            if recon.shape != batch.shape:
-                raise ValueError(
-                    f"model: expected it to map a batch of shape {tuple(batch.shape)} to the same "
-                    f"shape, got {tuple(recon.shape)}"
-                )
-            sq = ((recon - batch) ** 2).flatten(1)
-            errors.append(sq.mean(1) if reduction == "mean" else sq.sum(1))
-    model.train(was_training)
+    try:
+        with torch.inference_mode():
+            for start in range(0, X.shape[0], batch_size):
+                batch = X[start : start + batch_size]
+                try:
+                    recon = model(batch)
+                except (RuntimeError, ValueError, TypeError) as err:
+                    raise ValueError(
+                        f"X: expected input the model accepts, got shape {tuple(X.shape)}; "
+                        f"the model failed on it: {err}"
+                    ) from err
+                if recon.shape != batch.shape:
+                    raise ValueError(
+                        f"model: expected it to map a batch of shape {tuple(batch.shape)} to the "
+                        f"same shape, got {tuple(recon.shape)}"
+                    )
+                sq = ((recon - batch) ** 2).flatten(1)
+                errors.append(sq.mean(1) if reduction == "mean" else sq.sum(1))
+    finally:
+        model.train(was_training)
     return torch.cat(errors)
 
 
@@ -79,5 +87,5 @@ def roc_auc(scores_normal: torch.Tensor, scores_anomalous: torch.Tensor) -> floa
     normal = as_float_tensor(scores_normal, "scores_normal", ndim=1, shape="(N,)")
     anomalous = as_float_tensor(scores_anomalous, "scores_anomalous", ndim=1, shape="(M,)")
     labels = torch.cat([torch.zeros(len(normal)), torch.ones(len(anomalous))])
-    scores = torch.cat([normal.double(), anomalous.double()])
+    scores = torch.cat([normal.detach().cpu().double(), anomalous.detach().cpu().double()])
     return float(roc_auc_score(labels.numpy(), scores.numpy()))

@@ -29,6 +29,12 @@ ACTIVATIONS: dict[str, tuple[type[nn.Module], str]] = {
 }
 
 
+def _like_parameters(module: nn.Module, t: torch.Tensor) -> torch.Tensor:
+    """``t`` in the dtype and on the device of ``module``'s parameters (float64 NumPy input)."""
+    param = next(module.parameters(), None)
+    return t if param is None else t.to(dtype=param.dtype, device=param.device)
+
+
 @contextmanager
 def _seeded_init(seed: int | None):
     """Within this context, module construction draws its weights from ``seed`` (if given)."""
@@ -86,6 +92,11 @@ class MLPAutoencoder(nn.Module):
         sizes = [check_positive_int(s, f"sizes[{i}]") for i, s in enumerate(sizes)]
         if sizes[0] != sizes[-1]:
             raise ValueError(f"sizes: the output width must equal the input width, got {sizes}")
+        if activation is not None and not isinstance(activation, str):
+            raise TypeError(
+                f"activation: expected None or one of {sorted(ACTIVATIONS)}, "
+                f"got {type(activation).__name__} {activation!r}"
+            )
         if activation is not None and activation not in ACTIVATIONS:
             raise ValueError(
                 f"activation: expected None or one of {sorted(ACTIVATIONS)}, got {activation!r}"
@@ -110,14 +121,14 @@ class MLPAutoencoder(nn.Module):
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """Map inputs of shape (N, sizes[0]) to latents of shape (N, latent_dim)."""
         x = as_float_tensor(x, "x", ndim=2, last_dim=self.sizes[0], shape=f"(N, {self.sizes[0]})")
-        return self.encoder(x)
+        return self.encoder(_like_parameters(self, x))
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """Map latents of shape (N, latent_dim) to reconstructions of shape (N, sizes[-1])."""
         z = as_float_tensor(
             z, "z", ndim=2, last_dim=self.latent_dim, shape=f"(N, {self.latent_dim})"
         )
-        return self.decoder(z)
+        return self.decoder(_like_parameters(self, z))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Reconstruct a batch: (N, sizes[0]) → (N, sizes[-1])."""
@@ -176,14 +187,14 @@ class ConvAutoencoder(nn.Module):
         x = as_float_tensor(x, "x", ndim=4, shape="(N, 1, 28, 28)")
         if tuple(x.shape[1:]) != (1, 28, 28):
             raise ValueError(f"x: expected shape (N, 1, 28, 28), got shape {tuple(x.shape)}")
-        return self.encoder(x)
+        return self.encoder(_like_parameters(self, x))
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """Map latents (N, latent_dim) to images (N, 1, 28, 28) in [0, 1]."""
         z = as_float_tensor(
             z, "z", ndim=2, last_dim=self.latent_dim, shape=f"(N, {self.latent_dim})"
         )
-        return self.decoder(z)
+        return self.decoder(_like_parameters(self, z))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Reconstruct a batch of images: (N, 1, 28, 28) → (N, 1, 28, 28)."""

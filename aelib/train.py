@@ -64,9 +64,15 @@ def fit(
     param = next(model.parameters(), None)
     if param is None:
         raise ValueError("model: expected a module with trainable parameters, got none")
-    X = X.to(param.dtype)
+    X = X.detach().to(dtype=param.dtype, device=param.device)  # data, not a parameter
     with torch.no_grad():
-        out = model(X[:1])
+        try:
+            out = model(X[:1])
+        except (RuntimeError, ValueError, TypeError) as err:
+            raise ValueError(
+                f"X: expected input the model accepts, got shape {tuple(X.shape)}; "
+                f"the model failed on one sample: {err}"
+            ) from err
     if out.shape != X[:1].shape:
         raise ValueError(
             f"model: expected it to map a batch of shape {tuple(X[:1].shape)} to the same shape, "

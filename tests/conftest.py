@@ -19,7 +19,12 @@ def _isolated_cache(tmp_path, monkeypatch):
     """Unit tests never read or write the user's model cache."""
     monkeypatch.setenv("AELIB_CACHE_DIR", str(tmp_path / "aelib-cache"))
     torch.manual_seed(0)
+    # Unit tests use tiny models, for which thread synchronisation costs more than it gains
+    # (up to 35x slower on a busy 2-core machine).
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
     yield
+    torch.set_num_threads(threads)
     import matplotlib.pyplot as plt
 
     plt.close("all")

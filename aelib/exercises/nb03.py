@@ -1,3 +1,211 @@
-"""Checkers for notebook 03."""
+"""Checkers for notebook 03 (linear autoencoders, §4.3 and Appendix A.1), and its training run."""
 
-__all__: list[str] = []
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import torch
+
+from aelib import config
+from aelib._validation import as_float_tensor, check_positive_int
+from aelib.exercises._feedback import NOT_ATTEMPTED, Feedback
+
+__all__ = [
+    "LinearRun",
+    "train_linear_autoencoder",
+    "largest_angles",
+    "check_03_biases",
+    "check_03_converged_epoch",
+]
+
+
+@dataclass(frozen=True)
+class LinearRun:
+    """A trained linear autoencoder and its encoder weights after every epoch.
+
+    Attributes
+    ----------
+    model : aelib.models.MLPAutoencoder
+        Sizes [n, d, n], no activation, float64, trained.
+    losses : list of float
+        Training MSE at each epoch, length E (from :func:`aelib.train.fit`).
+    encoder_weights : torch.Tensor
+        W_enc after 0, 1, …, E epochs, shape (E + 1, n, d) (x ↦ x W_enc + b_enc).
+    """
+
+    model: torch.nn.Module
+    losses: list[float]
+    encoder_weights: torch.Tensor
+
+
+def train_linear_autoencoder(
+    X: torch.Tensor,
+    d: int,
+    epochs: int = config.LINEAR_AE_EPOCHS,
+    lr: float = config.LINEAR_AE_LR,
+    seed: int = config.LINEAR_AE_SEED,
+) -> LinearRun:
+    """Train ``MLPAutoencoder([n, d, n], activation=None)`` in float64 with :func:`aelib.train.fit`.
+
+    A forward hook on the encoder records W_enc each time the full batch passes through it,
+    i.e. once per epoch before the optimiser step; the final weights are appended after
+    training. Runs on one CPU thread (restored afterwards): for these tiny matrices that is
+    about ten times faster than several threads.
+
+    Parameters
+    ----------
+    X : torch.Tensor or numpy.ndarray
+        Training data, shape (m, n).
+    d : int
+        Latent dimension, 1 ≤ d < n.
+    epochs, lr, seed :
+        Full-batch Adam steps, learning rate and initialisation seed.
+
+    Returns
+    -------
+    LinearRun
+    """
+    from aelib.models import MLPAutoencoder
+    from aelib.train import fit
+
+    X = as_float_tensor(X, "X", ndim=2, shape="(m, n)", dtype=torch.float64)
+    m, n = X.shape
+    d = check_positive_int(d, "d")
+    if d >= n:
+        raise ValueError(f"d: expected a bottleneck 1 ≤ d < n = {n}, got {d}")
+    model = MLPAutoencoder([n, d, n], activation=None, seed=seed).double()
+    weights: list[torch.Tensor] = []
+
+    def record(module, inputs, output):
+        if inputs[0].shape[0] == m:  # skip fit's one-sample shape check
+            weights.append(module[0].weight.detach().T.clone())
+
+    hook = model.encoder.register_forward_hook(record)
+    threads = torch.get_num_threads()
+    # (3 × 2) matrices: one thread is ~10× faster than several (synchronisation dominates)
+    torch.set_num_threads(1)
+    try:
+        losses = fit(model, X, epochs, lr=lr, seed=seed, progress=False)
+    finally:
+        hook.remove()
+        torch.set_num_threads(threads)
+    weights.append(model.encoder[0].weight.detach().T.clone())
+    return LinearRun(model=model, losses=losses, encoder_weights=torch.stack(weights))
+
+
+def largest_angles(run: LinearRun, V: torch.Tensor) -> torch.Tensor:
+    """Largest principal angle between span(W_enc) and span(V) after each epoch.
+
+    Parameters
+    ----------
+    run : LinearRun
+    V : torch.Tensor
+        Reference basis, shape (n, d), e.g. the PCA's V_d.
+
+    Returns
+    -------
+    torch.Tensor
+        float64 radians, shape (E + 1,).
+    """
+    if not isinstance(run, LinearRun):
+        raise TypeError(f"run: expected a LinearRun, got {type(run).__name__}")
+    W = run.encoder_weights
+    V = as_float_tensor(V, "V", ndim=2, shape=f"({W.shape[1]}, d)", dtype=torch.float64)
+    if V.shape[0] != W.shape[1]:
+        raise ValueError(f"V: expected {W.shape[1]} rows, got shape {tuple(V.shape)}")
+    # Batched version of aelib.linalg.principal_angles, largest angle only: with orthonormal
+    # bases Q of span(W) and V, cos θ_max = σ_min(Vᵀ Q) and sin θ_max = σ_max((I − V Vᵀ) Q).
+    V = torch.linalg.qr(V).Q
+    Q = torch.linalg.qr(W).Q
+    cos = torch.linalg.svdvals(V.T @ Q).min(-1).values
+    sin = torch.linalg.svdvals(Q - V @ (V.T @ Q)).max(-1).values
+    return torch.atan2(sin, cos).clamp(0.0, torch.pi / 2)
+
+
+@lru_cache(maxsize=1)
+def _notebook_angles() -> torch.Tensor:
+    from aelib.exercises.nb02 import plane_data
+    from aelib.linalg import pca
+
+    X = plane_data()
+    run = train_linear_autoencoder(X, 2)
+    return largest_angles(run, pca(X, 2).components)
+
+
+def _first_below(curve: torch.Tensor, target: float) -> int:
+    above = torch.nonzero(curve >= target).flatten()
+    return int(above[-1]) + 1 if len(above) else 0
+
+
+def check_03_converged_epoch(answer: object) -> bool:
+    """The first epoch after which every principal angle between the notebook's trained
+    encoder and V_2 stays below ``config.NB03_ANGLE_TARGET_DEG`` degrees."""
+    fb = Feedback("03 · convergence epoch")
+    if answer is NOT_ATTEMPTED:
+        return fb.not_attempted()
+    value = fb.number(answer)
+    if value is None or value != int(value):
+        return fb.wrong(f"expected a whole number of epochs, got {answer!r}")
+    deg = torch.rad2deg(_notebook_angles())
+    target = config.NB03_ANGLE_TARGET_DEG
+    right = _first_below(deg, target)
+    e = int(value)
+    if not 0 <= e < len(deg):
+        return fb.wrong(f"epochs run from 0 to {len(deg) - 1}, got {e}.")
+    if e == right:
+        return fb.correct(
+            f"from epoch {right} on the encoder is within {target:g}° of the PCA plane "
+            f"(it reaches {float(deg[-1]):.0e}° by epoch {len(deg) - 1})."
+        )
+    if e == _first_below(torch.deg2rad(deg), target):
+        return fb.wrong(f"that epoch compares radians with {target:g}; the target is in degrees.")
+    if deg[e] >= target:
+        return fb.wrong(
+            f"at epoch {e} the largest angle is still {float(deg[e]):.3g}° ≥ {target:g}°: "
+            "move the slider to later epochs."
+        )
+    return fb.wrong(
+        f"at epoch {e} the angle {float(deg[e]):.3g}° is already below {target:g}°, but "
+        f"epoch {e - 1} was too: find the *first* epoch where it drops below."
+    )
+
+
+def check_03_biases(answer: object) -> bool:
+    """A function ``biases(X, W_enc) -> (b_enc, b_dec)`` giving Theorem 4's mean-centring biases.
+
+    X: (m, n), W_enc: (n, d); returns b_enc of shape (d,) and b_dec of shape (n,), with
+    x ↦ (x W_enc + b_enc) W_decᵀ + b_dec.
+    """
+    fb = Feedback("03 · Theorem 4 biases")
+    if answer is NOT_ATTEMPTED:
+        return fb.not_attempted()
+    if not callable(answer):
+        return fb.wrong(f"expected a function biases(X, W_enc), got {answer!r}")
+    gen = torch.Generator().manual_seed(0)
+    for m, n, d in [(40, 3, 2), (25, 5, 1), (30, 4, 3)]:
+        X = torch.randn(m, n, generator=gen, dtype=torch.float64) + 3 * torch.arange(n) - 2
+        W = torch.randn(n, d, generator=gen, dtype=torch.float64)
+        case = f"m = {m}, n = {n}, d = {d}"
+        try:
+            out = answer(X.clone(), W.clone())
+        except Exception as err:  # noqa: BLE001 - report any learner error as a hint
+            return fb.wrong(f"your function raised {type(err).__name__}: {err} ({case}).")
+        if not isinstance(out, tuple | list) or len(out) != 2:
+            return fb.wrong(f"expected a pair (b_enc, b_dec), got {type(out).__name__} ({case}).")
+        b_enc, b_dec = (torch.as_tensor(b, dtype=torch.float64) for b in out)
+        xbar = X.mean(0)
+        if b_enc.shape != (d,) or b_dec.shape != (n,):
+            return fb.wrong(
+                f"expected shapes ({d},) and ({n},), got {tuple(b_enc.shape)} and "
+                f"{tuple(b_dec.shape)} ({case}). Average over the samples, X.mean(0)."
+            )
+        if torch.allclose(b_enc, xbar @ W) and torch.allclose(b_dec, xbar):
+            return fb.wrong("b_enc has the wrong sign: the encoder must *subtract* x̄ W_enc.")
+        if not torch.allclose(b_dec, xbar):
+            return fb.wrong(
+                f"b_dec should add the mean back: b_dec = x̄, the column means ({case})."
+            )
+        if not torch.allclose(b_enc, -xbar @ W):
+            return fb.wrong(f"b_enc should be −x̄ W_enc, shape (d,) ({case}).")
+    return fb.correct("b_enc = −x̄ W_enc and b_dec = x̄: the network centres and un-centres.")

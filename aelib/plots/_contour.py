@@ -45,11 +45,14 @@ def error_contour(
     Returns
     -------
     matplotlib.contour.QuadContourSet
-        The main contour set (pass it to ``fig.colorbar``).
+        The main contour set (pass it to ``fig.colorbar(cs, format="%.0e")``; without a
+        format the log colour bar labels only a few of the level boundaries).
     """
-    xx = as_float_tensor(xx, "xx", ndim=2, shape="(H, W)").double().numpy()
-    yy = as_float_tensor(yy, "yy", ndim=2, shape="(H, W)").double().numpy()
-    err = as_float_tensor(errors, "errors", ndim=2, shape="(H, W)").double().numpy()
+    if not isinstance(ax, Axes):
+        raise TypeError(f"ax: expected a matplotlib Axes, got {type(ax).__name__}")
+    xx = as_float_tensor(xx, "xx", ndim=2, shape="(H, W)").detach().cpu().double().numpy()
+    yy = as_float_tensor(yy, "yy", ndim=2, shape="(H, W)").detach().cpu().double().numpy()
+    err = as_float_tensor(errors, "errors", ndim=2, shape="(H, W)").detach().cpu().double().numpy()
     if not (xx.shape == yy.shape == err.shape):
         raise ValueError(
             f"xx, yy, errors: expected equal shapes, got {xx.shape}, {yy.shape}, {err.shape}"

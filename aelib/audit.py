@@ -1,0 +1,323 @@
+"""One call that checks a trained autoencoder for out-of-bounds reconstruction (§5 of the paper).
+
+``audit(model, X_normal)`` searches for *adversarial anomalies*: points a farther than
+``min_distance`` from every normal sample whose reconstruction error is no larger than the lowest
+normal error, L(a) ≤ minᵢ L(xᵢ). If it finds one, no threshold on the reconstruction error can
+flag a while passing all normal data: the detector is unreliable on such anomalies. Finding none is
+evidence, not proof.
+
+How it searches (``method="auto"``):
+
+- the model has ``encode``/``decode`` and a 2-D latent → ``"latent grid"`` (:func:`latent_grid_search`);
+- ``encode``/``decode`` with any other latent size → ``"latent PGD"`` (:func:`latent_pgd_search`);
+- any other ``nn.Module`` mapping a batch to its reconstruction → ``"input PGD"``
+  (:func:`input_pgd_search`).
+
+Default ``min_distance``: the ``config.AUDIT_NN_QUANTILE`` (95 %) quantile of the normal samples'
+distances to their nearest other normal sample. A point farther than that from *every* normal
+sample is more isolated than 95 % of the normal samples are from each other: it lies off the data
+by the data's own measure, whatever the scale of the features.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from aelib import config
+from aelib._validation import (
+    as_float_tensor,
+    check_choice,
+    check_module,
+    check_nonnegative_float,
+    check_nonnegative_int,
+    check_positive_int,
+)
+from aelib.attacks import (
+    SearchResult,
+    input_pgd_search,
+    latent_grid_search,
+    latent_pgd_search,
+    nn_distances,
+)
+
+__all__ = ["AuditReport", "audit", "default_min_distance"]
+
+METHODS = ("auto", "latent grid", "latent PGD", "input PGD")
+
+
+@dataclass(frozen=True, repr=False)
+class AuditReport:
+    """What :func:`audit` found.
+
+    Attributes
+    ----------
+    adversarial_anomalies : torch.Tensor
+        Shape (k, *input_shape), k ≥ 0, lowest error first: points with error ≤
+        ``min_normal_error`` and farther than ``min_distance`` from every normal sample.
+    errors : torch.Tensor
+        Their reconstruction errors, shape (k,).
+    distances : torch.Tensor
+        Their distances to the nearest normal sample, shape (k,).
+    min_distance : float
+        How far from the normal data a point must be to count.
+    min_normal_error : float
+        The lowest reconstruction error of a normal sample, minᵢ L(xᵢ).
+    reliable : bool
+        ``True`` if no adversarial anomaly was found.
+    method : str
+        How they were searched: ``"latent grid"``, ``"latent PGD"`` or ``"input PGD"``.
+    reduction : str
+        ``"mean"`` or ``"sum"`` of the squared errors over the features.
+    n_normal : int
+        Number of normal samples.
+    search : SearchResult
+        The full search result (every candidate, adversarial or not).
+    """
+
+    adversarial_anomalies: torch.Tensor
+    errors: torch.Tensor
+    distances: torch.Tensor
+    min_distance: float
+    min_normal_error: float
+    reliable: bool
+    method: str
+    reduction: str
+    n_normal: int
+    search: SearchResult
+
+    @property
+    def verdict(self) -> str:
+        """One sentence: reliable or not, and why."""
+        if self.reliable:
+            return (
+                f"No adversarial anomaly found by {self.method} among {len(self.search)} "
+                "candidates. This is evidence, not proof: a search can miss them."
+            )
+        k = len(self.errors)
+        return (
+            f"UNRELIABLE: {self.method} found {k} adversarial anomal{'y' if k == 1 else 'ies'}, "
+            f"farther than {self.min_distance:.3g} from every normal sample yet reconstructed "
+            f"with error {float(self.errors[0]):.3g} ≤ {self.min_normal_error:.3g}, the lowest "
+            "normal error: no error threshold flags them without flagging normal data."
+        )
+
+    def _rows(self, limit: int = 5) -> list[tuple[str, str, str]]:
+        return [
+            (str(i), f"{float(e):.3g}", f"{float(d):.3g}")
+            for i, (e, d) in enumerate(
+                zip(self.errors[:limit], self.distances[:limit], strict=True)
+            )
+        ]
+
+    def __repr__(self) -> str:
+        lines = [
+            f"AuditReport: {'reliable' if self.reliable else 'UNRELIABLE'}",
+            f"  method:               {self.method}",
+            f"  normal samples:       {self.n_normal}",
+            f"  min normal error:     {self.min_normal_error:.3g} ({self.reduction} of squared errors)",
+            f"  min distance:         {self.min_distance:.3g}",
+            f"  adversarial anomalies: {len(self.errors)}",
+        ]
+        lines += [f"    #{i}: error {e}, distance {d}" for i, e, d in self._rows()]
+        if len(self.errors) > 5:
+            lines.append(f"    … and {len(self.errors) - 5} more")
+        lines.append(f"  verdict: {self.verdict}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        colour = "#1a7f37" if self.reliable else "#cf222e"
+        status = "reliable" if self.reliable else "UNRELIABLE"
+        rows = "".join(f"<tr><td>{i}</td><td>{e}</td><td>{d}</td></tr>" for i, e, d in self._rows())
+        table = (
+            "<table><tr><th>#</th><th>error</th><th>distance to nearest normal</th></tr>"
+            f"{rows}</table>"
+            if rows
+            else ""
+        )
+        return (
+            f"<div><b>AuditReport: <span style='color:{colour}'>{status}</span></b>"
+            "<ul>"
+            f"<li>method: {html.escape(self.method)}</li>"
+            f"<li>normal samples: {self.n_normal}</li>"
+            f"<li>min normal error: {self.min_normal_error:.3g} "
+            f"({html.escape(self.reduction)} of squared errors)</li>"
+            f"<li>min distance: {self.min_distance:.3g}</li>"
+            f"<li>adversarial anomalies: {len(self.errors)}</li>"
+            f"</ul>{table}<p>{html.escape(self.verdict)}</p></div>"
+        )
+
+
+def default_min_distance(
+    X_normal: torch.Tensor, quantile: float = config.AUDIT_NN_QUANTILE
+) -> float:
+    """The audit's default "far from the data": a quantile of nearest-neighbour distances.
+
+    Parameters
+    ----------
+    X_normal : torch.Tensor or numpy.ndarray
+        Normal data, shape (N, *input_shape), N ≥ 2.
+    quantile : float
+        In [0, 1]; the default 0.95 means "more isolated than 95 % of the normal samples".
+
+    Returns
+    -------
+    float
+        The ``quantile`` of the distances from each normal sample to its nearest other one.
+    """
+    q = check_nonnegative_float(quantile, "quantile")
+    if q > 1:
+        raise ValueError(f"quantile: expected a number in [0, 1], got {quantile}")
+    return float(torch.quantile(nn_distances(X_normal).double(), q))
+
+
+def _latent_dim(model: nn.Module, X_normal: torch.Tensor) -> int | None:
+    if not (callable(getattr(model, "encode", None)) and callable(getattr(model, "decode", None))):
+        return None
+    p = next(model.parameters(), None)
+    x = X_normal[:1] if p is None else X_normal[:1].to(dtype=p.dtype, device=p.device)
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.inference_mode():
+            z = model.encode(x)
+    finally:
+        model.train(was_training)
+    if not isinstance(z, torch.Tensor) or z.ndim != 2:
+        raise ValueError(
+            "model: expected encode to return latents of shape (N, latent_dim), "
+            f"got {getattr(z, 'shape', type(z).__name__)}"
+        )
+    return int(z.shape[1])
+
+
+def audit(
+    model: nn.Module,
+    X_normal: torch.Tensor,
+    *,
+    min_distance: float | None = None,
+    reduction: str = "mean",
+    method: str = "auto",
+    clamp: tuple[float, float] | None | str = "auto",
+    resolution: int = config.GRID_RESOLUTION,
+    steps: int = config.PGD_STEPS,
+    restarts: int = config.PGD_RESTARTS,
+    top_k: int = config.AUDIT_TOP_K,
+    seed: int = 0,
+) -> AuditReport:
+    """Search a trained autoencoder for adversarial anomalies and report a verdict.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Maps a batch (B, *input_shape) to its reconstruction; ``encode``/``decode`` are used
+        when present.
+    X_normal : torch.Tensor or numpy.ndarray
+        The normal (training) data, shape (N, *input_shape), N ≥ 2 unless ``min_distance`` is given.
+    min_distance : float, optional
+        How far from every normal sample a point must be to count; default
+        :func:`default_min_distance` (95 % quantile of the nearest-neighbour distances).
+    reduction : {"mean", "sum"}
+        Error over the features (the threshold comparison is the same either way).
+    method : {"auto", "latent grid", "latent PGD", "input PGD"}
+        The search; ``"auto"`` picks as described in the module docstring.
+    clamp : (float, float), None or "auto"
+        Valid input range for ``"input PGD"``; ``"auto"``: (0, 1) if all of ``X_normal`` lies in
+        [0, 1] (images), else ``None`` (the data's box enlarged by ``config.INPUT_PGD_MARGIN``).
+    resolution : int
+        Grid points per axis for ``"latent grid"``.
+    steps, restarts : int
+        Projected-gradient steps and random starts for the PGD searches.
+    top_k : int
+        For ``"latent grid"``: at most this many grid points are reported.
+    seed : int
+        Seeds the PGD starts.
+
+    Returns
+    -------
+    AuditReport
+        ``.adversarial_anomalies`` (k, *input_shape), ``.errors`` (k,), ``.distances`` (k,),
+        ``.min_distance``, ``.min_normal_error``, ``.reliable``, ``.method`` and a verdict.
+
+    Examples
+    --------
+    >>> report = audit(model, X_train)  # doctest: +SKIP
+    >>> report.reliable, report.adversarial_anomalies.shape  # doctest: +SKIP
+    """
+    check_module(model)
+    X_normal = as_float_tensor(X_normal, "X_normal", min_ndim=2, shape="(N, *input_shape)")
+    check_choice(reduction, "reduction", ("mean", "sum"))
+    check_choice(method, "method", METHODS)
+    resolution = check_positive_int(resolution, "resolution")
+    top_k = check_positive_int(top_k, "top_k")
+    seed = check_nonnegative_int(seed, "seed")
+    if min_distance is None:
+        min_distance = default_min_distance(X_normal)
+    else:
+        min_distance = check_nonnegative_float(min_distance, "min_distance")
+    if isinstance(clamp, str):
+        check_choice(clamp, "clamp", ("auto",))
+        in_unit = bool((X_normal >= 0).all() and (X_normal <= 1).all())
+        clamp = (0.0, 1.0) if in_unit else None
+
+    latent_dim = _latent_dim(model, X_normal)
+    if method == "auto":
+        method = (
+            "input PGD"
+            if latent_dim is None
+            else "latent grid"
+            if latent_dim == 2
+            else "latent PGD"
+        )
+    if method in ("latent grid", "latent PGD") and latent_dim is None:
+        raise TypeError(
+            f"method: {method!r} needs a model with encode/decode, got {type(model).__name__} "
+            "without them (use method='input PGD')"
+        )
+    if method == "latent grid":
+        result = latent_grid_search(
+            model,
+            X_normal,
+            resolution=resolution,
+            reduction=reduction,
+            top_k=top_k,
+            min_distance=min_distance,
+            local_minima=False,
+        )
+    elif method == "latent PGD":
+        result = latent_pgd_search(
+            model,
+            X_normal,
+            steps,
+            restarts,
+            min_distance=min_distance,
+            reduction=reduction,
+            seed=seed,
+        )
+    else:
+        result = input_pgd_search(
+            model,
+            X_normal,
+            steps,
+            restarts,
+            min_distance=min_distance,
+            clamp=clamp,
+            reduction=reduction,
+            seed=seed,
+        )
+    mask = result.adversarial()
+    return AuditReport(
+        adversarial_anomalies=result.x[mask],
+        errors=result.error[mask],
+        distances=result.distance[mask],
+        min_distance=min_distance,
+        min_normal_error=result.min_normal_error,
+        reliable=not bool(mask.any()),
+        method=method,
+        reduction=reduction,
+        n_normal=len(X_normal),
+        search=result,
+    )

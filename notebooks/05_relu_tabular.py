@@ -1,0 +1,228 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 05 · ReLU autoencoders on tabular data (§4.4.2, Figure 1a–d)
+#
+# **Paper:** §4.4.2 *Tabular data*, paragraph "ReLU activation failure", Figure 1a–d.
+#
+# **Learning goals**
+# - reproduce Figure 1a–d: MSE contours of ReLU autoencoders over a wide plane, red where
+#   MSE < ε = 0.1, on an exponential colour scale;
+# - *measure* each out-of-bounds zone (area, farthest distance from the data) and test the §4.1
+#   worst case L(a) ≤ minᵢ L(xᵢ) far from the data;
+# - see how often tiny ReLU autoencoders die during training, why, and how we handle it.
+#
+# **Our choices** (the paper gives none): data parameters in `aelib.config` (100 points per
+# distribution), full-batch Adam, lr `TOY_LR` (1e-2; `TOY_LR_DEEP` = 3e-3 for 1d), `TOY_EPOCHS`
+# steps, best of `TOY_RESTARTS` restarts, a plane `TOY_PLANE` with `TOY_GRID` points per axis, and
+# "outside the data" = farther than `OOB_MARGIN` from every training point.
+
+# %%
+import matplotlib.pyplot as plt
+import torch
+
+from aelib import config
+from aelib.exercises import check_05_collapse_loss, check_05_eps_onset
+from aelib.metrics import reconstruction_error
+from aelib.oob import activation_pattern, distance_to_data, out_of_bounds
+from aelib.plots import figure1_panel
+from aelib.toy_training import FIGURE1_PANELS, AutoencoderEnsemble, figure1_model
+from aelib.widgets import epsilon_explorer
+
+for name in ("TOY_N", "TOY_EPOCHS", "TOY_LR", "TOY_LR_DEEP", "TOY_RESTARTS", "TOY_PLANE", "TOY_GRID", "OOB_MARGIN", "EPSILON", "COLLAPSE_FRACTION"):
+    print(f"{name} = {getattr(config, name)}")
+
+# %% [markdown]
+# ## 1 · Training honestly: dead ReLU networks
+#
+# We train every panel's model from `TOY_RESTARTS` seeds. A run has *collapsed* when its final
+# loss stays above `COLLAPSE_FRACTION` × the loss of always answering the data mean.
+
+# %%
+panels = {p: figure1_model(p) for p in ("1a", "1b", "1c", "1d")}
+for p, (fit, _) in panels.items():
+    name, sizes, act, lr = FIGURE1_PANELS[p]
+    print(f"{p} {name:13s} {list(sizes)}: final losses {[round(v, 3) for v in fit.final_losses.tolist()]}")
+    print(f"    mean-only loss {fit.baseline:.3g}; collapsed {fit.n_collapsed}/{len(fit.final_losses)}; kept restart {fit.best} with loss {fit.loss:.3g}")
+n_dead = sum(fit.n_collapsed for fit, _ in panels.values())
+n_all = sum(len(fit.final_losses) for fit, _ in panels.values())
+print(f"collapsed: {n_dead} of {n_all} ReLU runs ({n_dead / n_all:.0%})")
+assert all(not fit.collapsed[fit.best] for fit, _ in panels.values())
+
+# %% [markdown]
+# **Why they die.** With a single ReLU in the bottleneck, the whole code passes through one unit.
+# If its pre-activation is negative for *every* training point, its gradient is zero, nothing
+# upstream learns again, and the decoder can only output a constant — the best one is the mean, at
+# the loss printed above. Is the unit dead at initialisation, or does it die during training? We
+# look at the initial weights of each collapsed run: a layer with no active unit on any training
+# point is dead from the start.
+
+# %%
+for p, (fit, X) in panels.items():
+    name, sizes, act, lr = FIGURE1_PANELS[p]
+    init = AutoencoderEnsemble(sizes, act, list(range(len(fit.final_losses))))
+    dead_at_init = []
+    for k in range(len(init)):
+        layers = torch.split(activation_pattern(init.member(k), X), list(sizes[1:-1]), dim=1)
+        dead_at_init.append(any(not layer.any() for layer in layers))
+    dead_at_init = torch.tensor(dead_at_init)
+    print(f"{p}: collapsed {fit.n_collapsed}, of which dead at initialisation {int((dead_at_init & fit.collapsed).sum())}; died during training {int((~dead_at_init & fit.collapsed).sum())}")
+
+# %% [markdown]
+# Both happen: some initialisations are dead from the start (the bottleneck's random bias and
+# weights put all 100 points on the ReLU's flat side), and others die during training, when a
+# large Adam step (lr 1e-2) pushes the bottleneck's pre-activation below zero for all points.
+# The careful fix we use: train several restarts and keep the lowest training loss — and *say
+# so*. (Alternatives: a positive bias initialisation, LeakyReLU, a smaller learning rate — the
+# last only moves the problem, see notebook 07's success rates.)
+#
+# **Exercise 1.** What training loss does a collapsed autoencoder reach on the banana data? Compute
+# it from the data alone.
+
+# %% nbgrader={"grade": false, "grade_id": "nb05_collapse_loss", "locked": false, "schema_version": 3, "solution": true, "task": false}
+collapse_loss = None  # your answer: a number computed from X_banana
+X_banana = panels["1c"][1]
+### BEGIN SOLUTION
+collapse_loss = float(((X_banana - X_banana.mean(0)) ** 2).mean())
+### END SOLUTION
+
+# %%
+assert check_05_collapse_loss(collapse_loss)
+
+# %% [markdown]
+# ## 2 · Figure 1a–d and their out-of-bounds zones
+#
+# For each kept model: the per-point MSE on a 201 × 201 grid over [-10, 10]², red where
+# MSE < ε, the data as white dots, the *out-of-bounds zone* (red and farther than `OOB_MARGIN`
+# from every training point) outlined in black, its farthest point marked ★.
+
+# %%
+results = {p: out_of_bounds(fit.model, X) for p, (fit, X) in panels.items()}
+titles = {
+    "1a": "1a · one Gaussian, [2,5,1,5,2]",
+    "1b": "1b · two Gaussians, [2,5,1,5,2]",
+    "1c": "1c · banana, [2,5,1,5,2]",
+    "1d": "1d · banana, [2,100,20,1,20,100,2]",
+}
+fig, axes = plt.subplots(2, 2, figsize=(10, 8.5))
+for ax, (p, oob) in zip(axes.flat, results.items(), strict=True):
+    figure1_panel(oob, panels[p][1], ax=ax, title=titles[p])
+fig.tight_layout()
+plt.show()
+for p, oob in results.items():
+    print(p, oob.summary())
+
+# %% [markdown]
+# ### 1a · one Gaussian
+#
+# **Paper:** "well outside the bounds of the training data there is an area with a near-perfect
+# reconstruction. Worryingly, the reconstruction loss is lower than for a large part of the area
+# which the normal data occupies. If we move in the (−1, −1) direction … problematically low
+# reconstruction losses can be found in this direction."
+#
+# **Ours:** asserted below — a zone farther than 2 data radii (radius = largest distance of a
+# point from the data's centroid) with MSE < ε, and far points whose MSE is below the median
+# normal MSE.
+
+# %%
+fit, X = panels["1a"]
+oob = results["1a"]
+median_normal = float(reconstruction_error(fit.model, X).median())
+print(f"zone area {oob.area:.3g}, farthest {oob.max_distance:.3g} from the data = {oob.max_distance / oob.data_radius:.2g} data radii (reaches the plane's edge: {oob.touches_edge})")
+print(f"smallest MSE outside the data {oob.far_min_error:.2g} vs median normal MSE {median_normal:.2g}, minimum normal {oob.min_normal_error:.2g}")
+assert oob.has_zone and oob.max_distance > 2 * oob.data_radius
+assert oob.far_min_error < median_normal
+print(f"worst case of 4.1 (a far point with L(a) <= min_i L(x_i)): {oob.worst_case}")
+
+# %% [markdown]
+# ### 1b · two Gaussians
+#
+# **Paper:** "there is an area between the two clusters with a good reconstruction" (probably
+# units still close to their initialisation).
+#
+# **Ours:** we walk the segment between the cluster means and keep the points farther than
+# `OOB_MARGIN` from all data.
+
+# %%
+fit, X = panels["1b"]
+oob = results["1b"]
+means = torch.tensor(config.TWO_GAUSSIANS_MEANS)
+segment = means[0] + torch.linspace(0, 1, 201)[:, None] * (means[1] - means[0])
+far = distance_to_data(segment, X) > config.OOB_MARGIN
+err_between = reconstruction_error(fit.model, segment[far])
+print(f"between the clusters (farther than {config.OOB_MARGIN} from all data): min MSE {err_between.min():.2g}, fraction < eps {(err_between < config.EPSILON).float().mean():.2f}")
+print(f"whole plane: zone area {oob.area:.3g}, farthest {oob.max_distance:.3g}; worst case L(a) <= min L(x_i): {oob.worst_case} (up to distance {oob.worst_case_distance:.3g})")
+assert err_between.min() < config.EPSILON
+
+# %% [markdown]
+# ### 1c · banana, shallow
+#
+# **Paper:** "In Figures 1c and 1d we see the same linear out-of-bounds behaviour … even larger
+# areas of near-perfect reconstruction."
+#
+# **Ours:** the kept shallow banana model does **not** show a zone at ε = 0.1: its smallest MSE
+# outside the data is printed below (above ε). The zone appears for a larger ε (Exercise 2), and in
+# notebook 07 other seeds of the same setting do show zones. We assert what we see, so a change is
+# caught.
+
+# %%
+oob = results["1c"]
+print(f"1c: smallest MSE farther than {oob.margin} from the data: {oob.far_min_error:.3g} (eps = {oob.eps})")
+assert not oob.has_zone and oob.far_min_error > config.EPSILON
+
+# %% [markdown]
+# ### 1d · banana, deeper [2,100,20,1,20,100,2]
+#
+# **Paper:** the same linear out-of-bounds behaviour, large areas of near-perfect reconstruction.
+
+# %%
+oob = results["1d"]
+print(f"1d: zone area {oob.area:.3g}, farthest {oob.max_distance:.3g} = {oob.max_distance / oob.data_radius:.2g} data radii, reaches the plane's edge: {oob.touches_edge}")
+assert oob.has_zone and oob.max_distance > oob.data_radius
+
+# %% [markdown]
+# **Worst case (§4.1) over the four panels**: is some point farther than `OOB_MARGIN` from the
+# data scored as normal as the *most* normal training point?
+
+# %%
+for p, oob in results.items():
+    print(f"{p}: far min MSE {oob.far_min_error:.2g}  vs  min normal MSE {oob.min_normal_error:.2g}  ->  worst case: {oob.worst_case}")
+assert results["1b"].worst_case
+
+# %% [markdown]
+# **Exercise 2 (slider).** ε = 0.1 is a convention. Move ε for the shallow banana model (1c) and
+# find the smallest ε (to the slider's step of 0.01) at which an out-of-bounds zone appears.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+# (a widget's first frame lands in the cell output under some kernels/front ends and not
+# others; the widget itself is tested in tests/test_plots_widgets_toy.py)
+explorer = epsilon_explorer(results["1c"], panels["1c"][1], eps_max=1.0)
+explorer
+
+# %% nbgrader={"grade": false, "grade_id": "nb05_eps_onset", "locked": false, "schema_version": 3, "solution": true, "task": false}
+eps_onset = None  # your answer: the smallest eps with a zone
+### BEGIN SOLUTION
+eps_onset = results["1c"].far_min_error
+### END SOLUTION
+
+# %%
+assert check_05_eps_onset(eps_onset)
+
+# %% [markdown]
+# ## Summary
+#
+# - Figure 1a, 1b and 1d reproduce: far out-of-bounds zones with MSE < ε (1a: more than two data
+#   radii away and touching the edge of our plane), a good-reconstruction area between the two
+#   clusters (1b), and in 1b even the §4.1 worst case.
+# - Our 1c (best of 8 restarts) shows no zone at ε = 0.1; the numbers above say by how much.
+# - Tiny ReLU autoencoders collapse often (counts above); some are dead at initialisation, others die
+#   during training. We keep the best of several restarts and report the rest.

@@ -1,0 +1,67 @@
+"""Tests of the Figure-1 plots and the toy slider explorers."""
+
+import matplotlib.pyplot as plt
+import pytest
+import torch
+
+from aelib.models import MLPAutoencoder
+from aelib.oob import out_of_bounds
+from aelib.plots import activation_walk, figure1_panel
+from aelib.widgets import epsilon_explorer, ray_explorer
+
+X = torch.tensor([[0.0, 0.0], [1.0, 1.0], [-1.0, -1.0]])
+
+
+@pytest.fixture
+def model_oob():
+    m = MLPAutoencoder([2, 3, 1, 3, 2], activation="relu", seed=0)
+    return m, out_of_bounds(m, X, bounds=(-4, 4), resolution=41, eps=10.0, margin=0.5)
+
+
+def test_figure1_panel_draws(model_oob):
+    _, oob = model_oob
+    ax = figure1_panel(oob, X, title="t")
+    assert ax.get_title() == "t" and len(ax.collections) >= 2
+    with pytest.raises(TypeError):
+        figure1_panel("oob", X)
+    with pytest.raises(ValueError):
+        figure1_panel(oob, torch.zeros(3, 3))
+
+
+def test_activation_walk():
+    ts = torch.linspace(-2, 2, 5)
+    fig = activation_walk(ts, ts.abs(), torch.zeros(5, 4, dtype=torch.bool), edge=1.0)
+    assert len(fig.axes) == 2
+    with pytest.raises(TypeError):
+        activation_walk(ts, ts, torch.zeros(5, 4), edge=1.0)
+    with pytest.raises(ValueError):
+        activation_walk(ts, ts[:3], torch.zeros(5, 4, dtype=torch.bool), edge=1.0)
+
+
+def test_ray_explorer_reports_point_and_error(model_oob, monkeypatch):
+    monkeypatch.setattr(plt, "show", lambda: None)
+    m, oob = model_oob
+    w = ray_explorer(m, X, oob, direction=(1.0, 0.0), origin=(0.0, 1.0), t_max=4.0)
+    w.children[0].value = 2.0
+    r = w.result
+    assert torch.allclose(r["point"], torch.tensor([2.0, 1.0]))
+    expected = float(((m(r["point"][None]) - r["point"]) ** 2).mean())
+    assert r["error"] == pytest.approx(expected, rel=1e-5)
+    assert r["distance"] == pytest.approx(1.0)
+    with pytest.raises(ValueError):
+        ray_explorer(m, X, oob, direction=(0.0, 0.0))
+
+
+def test_epsilon_explorer_area_grows_with_eps(model_oob, monkeypatch):
+    monkeypatch.setattr(plt, "show", lambda: None)
+    _, oob = model_oob
+    w = epsilon_explorer(oob, X, eps_max=20.0, step=0.5)
+    w.children[0].value = 0.5
+    small = w.result["area"]
+    w.children[0].value = 20.0
+    assert w.result["area"] >= small
+    assert w.result["area"] == pytest.approx(
+        float(((oob.errors < 20.0) & (oob.distance > 0.5)).sum()) * 0.04
+    )
+    with pytest.raises(TypeError):
+        epsilon_explorer("oob", X)

@@ -1,0 +1,483 @@
+"""The student version: `make student` (tools/build_student.py) strips solutions and nothing else.
+
+The first half works on small notebooks written into ``tmp_path``; the second half checks the
+course's own notebooks: exercise structure, checker coverage, and that the built student
+notebooks execute with exercise cells failing only with the stub's ``NotImplementedError``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import NOTEBOOKS, ROOT
+from nbclient import NotebookClient
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+import aelib.exercises
+
+_spec = importlib.util.spec_from_file_location("build_student", ROOT / "tools/build_student.py")
+build_student = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(build_student)
+
+# The model cache the course run should use (the user's, or tools/test.sh's fresh one), captured
+# before the autouse fixture in conftest.py points AELIB_CACHE_DIR at a per-test directory.
+COURSE_CACHE = os.environ.get("AELIB_CACHE_DIR")
+STUB_ERROR = "Exercise:"  # every stub raises NotImplementedError("Exercise: ...")
+STUB_RAISE = build_student.CODE_STUB.splitlines()[-1]  # the stub's last line, maybe indented
+NOT_ATTEMPTED = "not attempted"  # what aelib.exercises.Feedback.not_attempted prints
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def nbgrader_meta(grade_id: str) -> dict:
+    return {
+        "nbgrader": {
+            "grade": False,
+            "grade_id": grade_id,
+            "locked": False,
+            "schema_version": 3,
+            "solution": True,
+            "task": False,
+        }
+    }
+
+
+def demo_notebook() -> nbformat.NotebookNode:
+    """A small instructor notebook with two exercises, stored outputs and notebook metadata."""
+    stream = new_output("stream", name="stdout", text="setup done\n")
+    figure = new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Fig>"})
+    cells = [
+        new_markdown_cell("# Demo\nExercise 1: find the far point."),
+        new_code_cell(
+            "from aelib.exercises import Feedback\n"
+            "def check_00_far(c):\n"
+            "    fb = Feedback('00 · far')\n"
+            "    if c is None:\n"
+            "        return fb.not_attempted()\n"
+            "    return fb.correct() if c == 50.0 else fb.wrong('c is the distance, not the loss')\n"
+            "print('setup done')",
+            execution_count=1,
+            outputs=[stream],
+        ),
+        new_code_cell(
+            "c = None  # your answer: the slider value c\n"
+            "### BEGIN SOLUTION\nc = 50.0\nprint('solved')\n### END SOLUTION",
+            execution_count=2,
+            metadata=nbgrader_meta("nb00_far"),
+            outputs=[new_output("stream", name="stdout", text="solved\n")],
+        ),
+        new_code_cell(
+            "assert check_00_far(c)",
+            execution_count=3,
+            outputs=[new_output("stream", name="stdout", text="✓ 00 · far: correct.\n")],
+        ),
+        new_code_cell("x = 2 + 2\nx", execution_count=4, outputs=[figure]),
+        new_code_cell(
+            "k = None  # your answer\n"
+            "for _ in range(1):\n"
+            "    ### BEGIN SOLUTION\n"
+            "    k = 3\n"
+            "    ### END SOLUTION",
+            execution_count=5,
+            metadata=nbgrader_meta("nb00_indented"),
+        ),
+        new_code_cell(
+            "check_00_far(k)",
+            execution_count=6,
+            outputs=[new_output("stream", name="stdout", text="✗ 00 · far: c is the distance\n")],
+        ),
+        new_markdown_cell("## Summary\nDone."),
+    ]
+    nb = new_notebook(
+        cells=cells,
+        metadata={
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "jupytext": {"formats": "ipynb,py:percent"},
+            "widgets": {"application/vnd.jupyter.widget-state+json": {"state": {}}},
+        },
+    )
+    return nb
+
+
+def write(nb: nbformat.NotebookNode, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def student_run_problems(nb: nbformat.NotebookNode) -> list[str]:
+    """What is wrong with an executed student notebook (empty when all is as it should be).
+
+    Solution cells must fail with the stub's ``NotImplementedError("Exercise: ...")``, the check
+    cell after each must report "not attempted", and no other cell may raise.
+    """
+    problems, after_solution = [], None
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        first = cell.source.splitlines()[0] if cell.source else ""
+        if build_student.is_solution_cell(cell):
+            gid = cell.metadata["nbgrader"].get("grade_id")
+            ok = (
+                len(errors) == 1
+                and errors[0].ename == "NotImplementedError"
+                and errors[0].evalue.startswith(STUB_ERROR)
+            )
+            if not ok:
+                got = [f"{e.ename}: {e.evalue}" for e in errors] or "no error"
+                problems.append(f"cell {i} ({gid}): expected the stub's error, got {got}")
+            after_solution = gid
+            continue
+        if errors:
+            e = errors[0]
+            problems.append(f"cell {i} ({first!r}) raised {e.ename}: {e.evalue}")
+        if after_solution and build_student.is_check_cell(cell):
+            text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+            if NOT_ATTEMPTED not in text:
+                problems.append(
+                    f"cell {i} (check after {after_solution}) printed {text!r}, "
+                    f"expected '{NOT_ATTEMPTED} yet'"
+                )
+        after_solution = None
+    return problems
+
+
+def execute(nb: nbformat.NotebookNode, cwd: Path, timeout: int = 600) -> nbformat.NotebookNode:
+    NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(cwd)}},
+    ).execute()
+    return nb
+
+
+# --- the build on small notebooks -------------------------------------------------------------
+
+
+def test_solutions_replaced_by_stub_and_placeholder_kept():
+    instructor = demo_notebook()
+    student = build_student.student_notebook(instructor)
+    far, indented = student.cells[2].source, student.cells[5].source
+    for src in (far, indented):
+        assert "BEGIN SOLUTION" not in src and "END SOLUTION" not in src
+        assert 'raise NotImplementedError("Exercise: ' in src
+    assert "50.0" not in far and "solved" not in far
+    assert far.splitlines()[0] == "c = None  # your answer: the slider value c"
+    # the stub keeps the indentation of the markers, so the cell is still valid Python
+    assert "    raise NotImplementedError(" in indented and "k = 3" not in indented
+    compile(indented, "<stub>", "exec")
+    compile(far, "<stub>", "exec")
+    # the instructor notebook object is untouched
+    assert "c = 50.0" in instructor.cells[2].source
+
+
+def test_asserted_check_becomes_a_bare_call():
+    instructor = demo_notebook()
+    student = build_student.student_notebook(instructor)
+    assert instructor.cells[3].source == "assert check_00_far(c)"
+    assert student.cells[3].source == "check_00_far(c)"
+    assert student.cells[6].source == instructor.cells[6].source == "check_00_far(k)"
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("assert check_04_min_bias(b)", "check_04_min_bias(b)"),
+        ("assert check_04_b(b), 'why'  # é\nprint(1)", "check_04_b(b)  # é\nprint(1)"),
+        ("x = 1\nassert check_05_a(\n    x,\n)\n", "x = 1\ncheck_05_a(\n    x,\n)\n"),
+        ("assert foo(x)", None),  # not a checker
+        ("assert not check_05_a(x)", None),  # not a plain call
+        ("if ok:\n    assert check_05_a(x)", None),  # not top-level
+        ("s = 'assert check_05_a(x)'", None),  # inside a string
+        ("%time assert check_05_a(x)", None),  # IPython magic: not parsed, left alone
+    ],
+)
+def test_unassert_checks(source, expected):
+    assert build_student.unassert_checks(source) == (source if expected is None else expected)
+
+
+def test_outputs_cleared_only_for_solution_and_check_cells():
+    instructor = demo_notebook()
+    student = build_student.student_notebook(instructor)
+    assert len(student.cells) == len(instructor.cells)
+    cleared = {2, 3, 5, 6}
+    for i, (s, t) in enumerate(zip(instructor.cells, student.cells, strict=True)):
+        assert s.cell_type == t.cell_type and s.metadata == t.metadata
+        if i in cleared:
+            assert t.outputs == [] and t.execution_count is None, f"cell {i} kept its output"
+            if i in (3, 6):
+                assert t.source == build_student.unassert_checks(s.source)
+        elif s.cell_type == "code":
+            assert (t.source, t.outputs, t.execution_count) == (
+                s.source,
+                s.outputs,
+                s.execution_count,
+            ), f"cell {i} changed"
+        else:
+            assert t.source == s.source
+    # notebook metadata: widget state and kernelspec kept, jupytext pairing dropped
+    assert student.metadata["widgets"] == instructor.metadata["widgets"]
+    assert student.metadata["kernelspec"] == instructor.metadata["kernelspec"]
+    assert "jupytext" not in student.metadata and "jupytext" in instructor.metadata
+
+
+def test_a_code_cell_after_a_solution_that_is_not_a_check_keeps_its_output():
+    nb = demo_notebook()
+    nb.cells[3].source = "print('unrelated')"  # no check_NN_ call
+    student = build_student.student_notebook(nb)
+    assert student.cells[3].outputs == nb.cells[3].outputs
+
+
+def test_solution_cell_without_markers_is_replaced_whole():
+    nb = demo_notebook()
+    nb.cells[2].source = "c = 50.0"
+    student = build_student.student_notebook(nb)
+    assert student.cells[2].source == build_student.CODE_STUB
+
+
+def test_solution_region_in_a_cell_without_solution_metadata_is_refused():
+    nb = demo_notebook()
+    nb.cells[2].metadata = {}
+    with pytest.raises(RuntimeError, match="non-solution cell"):
+        build_student.student_notebook(nb)
+
+
+def test_unterminated_solution_region_is_refused():
+    nb = demo_notebook()
+    nb.cells[2].source = "c = None\n### BEGIN SOLUTION\nc = 50.0"
+    with pytest.raises(RuntimeError, match="no end solution"):
+        build_student.student_notebook(nb)
+
+
+def test_bad_arguments_are_refused(tmp_path):
+    with pytest.raises(TypeError, match="NotebookNode"):
+        build_student.student_notebook({"cells": []})
+    with pytest.raises(ValueError, match="at least one"):
+        build_student.build([], tmp_path / "out")
+    with pytest.raises(ValueError, match="existing .ipynb"):
+        build_student.build([tmp_path / "missing.ipynb"], tmp_path / "out")
+    src = write(demo_notebook(), tmp_path / "src" / "00_demo.ipynb")
+    with pytest.raises(ValueError, match="other than the notebooks' own"):
+        build_student.build([src], tmp_path / "src")
+    assert "c = 50.0" in src.read_text()
+
+
+def test_solution_lines():
+    src = "a = None\n### BEGIN SOLUTION\na = 1\n\n  b = 2\n### END SOLUTION\nprint(a)"
+    assert build_student.solution_lines(src) == ["a = 1", "b = 2"]
+    assert build_student.solution_lines("print(1)") == []
+
+
+def test_command_line_build_leaves_instructor_files_byte_identical(tmp_path):
+    src = tmp_path / "notebooks"
+    a = write(demo_notebook(), src / "00_demo.ipynb")
+    b = write(demo_notebook(), src / "01_other.ipynb")
+    script = src / "00_demo.py"
+    script.write_text("# %%\nprint(1)\n")
+    out = tmp_path / "student"
+    stale = write(demo_notebook(), out / "02_renamed.ipynb")
+    before = {p: digest(p) for p in (a, b, script)}
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "tools/build_student.py"),
+            "--src",
+            str(src),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "2 exercises stubbed" in run.stdout
+    assert {p: digest(p) for p in before} == before, "the build changed an instructor file"
+    assert sorted(p.name for p in out.iterdir()) == ["00_demo.ipynb", "01_other.ipynb"]
+    assert not stale.exists(), "a full build keeps no stale student notebook"
+    text = (out / "00_demo.ipynb").read_text()
+    assert "BEGIN SOLUTION" not in text and "c = 50.0" not in text
+    nbformat.validate(nbformat.read(out / "00_demo.ipynb", as_version=4))
+    # building twice gives the same bytes
+    first = digest(out / "00_demo.ipynb")
+    build_student.main(["--src", str(src), "--out", str(out)])
+    assert digest(out / "00_demo.ipynb") == first
+
+
+def test_problem_finder_flags_what_it_should():
+    nb = build_student.student_notebook(demo_notebook())
+    stub = new_output(
+        "error", ename="NotImplementedError", evalue="Exercise: replace None", traceback=[]
+    )
+    nb.cells[2].outputs = [stub]
+    nb.cells[5].outputs = [stub]
+    nb.cells[3].outputs = [new_output("stream", name="stdout", text="… not attempted yet\n")]
+    nb.cells[6].outputs = [new_output("stream", name="stdout", text="… not attempted yet\n")]
+    assert student_run_problems(nb) == []
+    nb.cells[4].outputs = [new_output("error", ename="TypeError", evalue="None", traceback=[])]
+    nb.cells[6].outputs = [new_output("stream", name="stdout", text="✓ correct\n")]
+    nb.cells[5].outputs = []
+    problems = student_run_problems(nb)
+    assert len(problems) == 3
+    assert "cell 4" in problems[0] and "TypeError" in problems[0]
+    assert "cell 5 (nb00_indented)" in problems[1] and "no error" in problems[1]
+    assert "cell 6" in problems[2]
+
+
+def test_demo_student_notebook_executes_with_only_stub_errors(tmp_path):
+    instructor = execute(demo_notebook(), tmp_path)
+    code = [c for c in instructor.cells if c.cell_type == "code"]
+    assert not [o for c in code for o in c.outputs if o.output_type == "error"]
+    assert "✓ 00 · far: correct." in instructor.cells[3].outputs[0].text
+    student = execute(build_student.student_notebook(demo_notebook()), tmp_path)
+    assert student_run_problems(student) == []
+
+
+# --- the course's notebooks -------------------------------------------------------------------
+
+
+def checker_names() -> list[str]:
+    return sorted(n for n in dir(aelib.exercises) if re.fullmatch(r"check_\d{2}_\w+", n))
+
+
+def exercises(nb: nbformat.NotebookNode) -> list[tuple[int, nbformat.NotebookNode]]:
+    return [(i, c) for i, c in enumerate(nb.cells) if build_student.is_solution_cell(c)]
+
+
+def next_code_cell(nb: nbformat.NotebookNode, i: int) -> nbformat.NotebookNode | None:
+    return next((c for c in nb.cells[i + 1 :] if c.cell_type == "code"), None)
+
+
+@pytest.mark.parametrize("ipynb", NOTEBOOKS, ids=lambda p: p.stem)
+def test_course_exercise_structure(ipynb):
+    from nbgrader.nbgraderformat import MetadataValidator
+
+    nb = nbformat.read(ipynb, as_version=4)
+    MetadataValidator().validate_nb(nb)  # nbgrader's own check: grade ids present and unique
+    number = ipynb.name[:2]
+    found = exercises(nb)
+    assert len(found) >= 2, f"{ipynb.name}: {len(found)} exercise(s), expected at least 2"
+    for i, cell in found:
+        gid = cell.metadata["nbgrader"].get("grade_id", "")
+        where = f"{ipynb.name} cell {i} ({gid})"
+        assert gid.startswith(f"nb{number}_"), f"{where}: grade_id should start with nb{number}_"
+        assert cell.cell_type == "code", f"{where}: expected a code cell"
+        head = cell.source.split("### BEGIN SOLUTION")[0]
+        assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source, where
+        assert "None" in head, f"{where}: expected a `answer = None` placeholder above the markers"
+        assert build_student.solution_lines(cell.source), f"{where}: empty solution"
+        check = next_code_cell(nb, i)
+        call = build_student.CHECK_CALL.search(check.source) if check is not None else None
+        assert call, f"{where}: the next code cell should call check_{number}_<name>(answer)"
+        assert call.group(1) == number, f"{where}: calls a checker of notebook {call.group(1)}"
+        name = call.group(0).split("(")[0].strip()
+        assert hasattr(aelib.exercises, name), f"{where}: aelib.exercises has no {name}"
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+@pytest.mark.parametrize("ipynb", NOTEBOOKS, ids=lambda p: p.stem)
+def test_course_has_a_slider_exercise(ipynb):
+    """Some exercise follows a displayed widget, and the saved widget state holds a slider."""
+    nb = nbformat.read(ipynb, as_version=4)
+    state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
+    models = {m.get("model_name", "") for m in state.get("state", {}).values()}
+    assert any(m.endswith("SliderModel") for m in models), (
+        f"{ipynb.name}: no slider in the saved widget state (models: {sorted(models)})"
+    )
+    start, driven = 0, []
+    for i, cell in exercises(nb):
+        span = [c for c in nb.cells[start:i] if c.cell_type == "code"]
+        if any(WIDGET_VIEW in o.get("data", {}) for c in span for o in c.outputs):
+            driven.append(cell.metadata["nbgrader"]["grade_id"])
+        start = i + 1
+    assert driven, f"{ipynb.name}: no exercise comes after a displayed widget since the last one"
+
+
+def test_every_checker_is_called_in_a_notebook_and_tested():
+    names = checker_names()
+    assert names, "aelib.exercises defines no check_NN_<name> functions"
+    notebook_text = "".join(p.read_text(encoding="utf-8") for p in NOTEBOOKS)
+    test_text = "".join(
+        p.read_text(encoding="utf-8") for p in (ROOT / "tests").glob("test_exercises_*.py")
+    )
+    uncalled = [n for n in names if not re.search(rf"\b{n}\s*\(", notebook_text)]
+    untested = [n for n in names if not re.search(rf"\b{n}\b", test_text)]
+    assert not uncalled, f"checkers no notebook calls: {uncalled}"
+    assert not untested, f"checkers no tests/test_exercises_*.py mentions: {untested}"
+
+
+def test_teaching_guide_lists_every_exercise():
+    """docs/teaching.md names each exercise's grade_id and checker (and no stale ones)."""
+    guide = (ROOT / "docs" / "teaching.md").read_text(encoding="utf-8")
+    ids = {
+        c.metadata["nbgrader"]["grade_id"]
+        for p in NOTEBOOKS
+        for _, c in exercises(nbformat.read(p, as_version=4))
+    }
+    missing = sorted(x for x in ids | set(checker_names()) if f"`{x}`" not in guide)
+    assert not missing, f"docs/teaching.md does not mention: {missing}"
+    listed = set(re.findall(r"`(nb\d{2}_\w+)`", guide))
+    assert not listed - ids, f"docs/teaching.md lists exercises no notebook has: {listed - ids}"
+
+
+def test_course_student_build_has_no_solutions(tmp_path):
+    assert NOTEBOOKS, "no course notebooks"
+    before = {p: digest(p) for p in NOTEBOOKS}
+    built = build_student.build(NOTEBOOKS, tmp_path / "student")
+    assert {p: digest(p) for p in NOTEBOOKS} == before, "the build changed a course notebook"
+    for src, dst in zip(NOTEBOOKS, built, strict=True):
+        text = dst.read_text(encoding="utf-8")
+        assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text, dst.name
+        instructor = nbformat.read(src, as_version=4)
+        student = nbformat.read(dst, as_version=4)
+        assert len(student.cells) == len(instructor.cells)
+        for i, (s, t) in enumerate(zip(instructor.cells, student.cells, strict=True)):
+            if build_student.is_solution_cell(s):
+                assert STUB_RAISE in t.source and t.outputs == []
+                leaked = [ln for ln in build_student.solution_lines(s.source) if ln in t.source]
+                assert not leaked, f"{dst.name} cell {i}: solution lines left: {leaked}"
+            else:  # unchanged, but for `assert check_...` turned into a bare call
+                same = t.source in (s.source, build_student.unassert_checks(s.source))
+                assert same, f"{dst.name} cell {i} changed"
+
+
+@pytest.mark.timeout(2400)
+def test_course_student_notebooks_execute(tmp_path, monkeypatch):
+    """The whole student course runs; only the stubs raise, and every check says "not attempted".
+
+    Slow (it executes all notebooks): one test, the model cache is the course's own (see
+    ``COURSE_CACHE``) so a warm cache makes it quick and a cold one trains each model once.
+    """
+    assert NOTEBOOKS, "no course notebooks"
+    if COURSE_CACHE:
+        monkeypatch.setenv("AELIB_CACHE_DIR", COURSE_CACHE)
+    else:
+        monkeypatch.delenv("AELIB_CACHE_DIR", raising=False)
+    out = tmp_path / "student"
+    problems, timings = [], []
+    for path in build_student.build(NOTEBOOKS, out):
+        start = time.perf_counter()
+        nb = execute(nbformat.read(path, as_version=4), out)
+        timings.append(f"{path.name}: {time.perf_counter() - start:.0f} s")
+        problems += [f"{path.name} {p}" for p in student_run_problems(nb)]
+    print("student notebooks executed —", "; ".join(timings))
+    assert not problems, "\n".join(problems)
