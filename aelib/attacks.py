@@ -13,8 +13,8 @@ L(a) ≤ minᵢ L(xᵢ): the detector ranks it as more normal than all the norma
   projected onto the valid range and out of a ball of radius ``min_distance`` around the nearest
   normal sample.
 
-Every search returns its candidates best first (lowest error first; with ``min_distance``, those at
-least that far from the data come before those that are not), with their errors and Euclidean
+Every search returns its candidates best first (lowest error first; with ``min_distance``, those
+farther than that from the data come before those that are not), with their errors and Euclidean
 distances to the nearest normal sample, both recomputed at the end with a plain forward pass so
 that what is reported is exactly what the model does to the returned inputs.
 """
@@ -240,6 +240,33 @@ def nn_distances(
     return torch.cat(out).to(X_normal.dtype)
 
 
+def _target(min_distance: float | None) -> float | None:
+    """The distance the PGD searches aim for: a hair beyond ``min_distance``, so that candidates
+    on the constraint's boundary are still strictly farther than ``min_distance`` after the final
+    float64 recomputation."""
+    return None if min_distance is None else min_distance * (1 + 1e-4)
+
+
+def _screened_starts(
+    score, lo: torch.Tensor, hi: torch.Tensor, restarts: int, screen: int, gen, batch_size: int
+) -> torch.Tensor:
+    """Random starts: each restart takes the lowest-``score`` of ``screen`` uniform points in the box.
+
+    Screening is cheap (forward passes only) and lets the descent start in narrow low-error
+    valleys that a handful of uniform starts would miss; groups keep the restarts diverse.
+    """
+    u = torch.rand(restarts * screen, lo.numel(), generator=gen, dtype=lo.dtype).to(lo.device)
+    points = lo + (hi - lo) * u
+    with torch.no_grad():
+        scores = torch.cat(
+            [score(points[s : s + batch_size]) for s in range(0, len(points), batch_size)]
+        )
+    pick = (
+        scores.view(restarts, screen).argmin(1) + torch.arange(restarts, device=lo.device) * screen
+    )
+    return points[pick]
+
+
 def _box(points: torch.Tensor, margin: float) -> tuple[torch.Tensor, torch.Tensor]:
     """Per-coordinate bounding box of ``points`` (N, d) enlarged by ``margin`` × its side."""
     lo, hi = points.min(0).values, points.max(0).values
@@ -271,8 +298,7 @@ def _finish(
     distance = nearest_distance(x, X_normal, batch_size=batch_size)
     order = torch.argsort(error, stable=True)
     if min_distance is not None:  # candidates that keep the distance come first
-        # (up to float rounding: PGD projects onto the sphere of radius min_distance exactly)
-        short = distance[order] < min_distance * (1 - 1e-5)
+        short = distance[order] <= min_distance
         order = order[torch.argsort(short.to(torch.uint8), stable=True)]
     fields = dict(
         x=x[order],
@@ -489,18 +515,19 @@ def latent_pgd_search(
     margin: float = config.LATENT_PGD_MARGIN,
     penalty: float = config.PGD_DISTANCE_PENALTY,
     batch_size: int = config.ATTACK_BATCH_SIZE,
+    screen: int = config.PGD_SCREEN,
 ) -> SearchResult:
     """Projected gradient descent in latent space: minimise L(h(z)) over z (Madry et al. 2017).
 
-    Each restart starts at a uniformly random z in the box B spanned by the training latents,
-    enlarged by ``margin`` × its side on every side (so most starts lie around or outside the
-    data). A step moves z along the normalised negative gradient (an L2 steepest-descent step of
+    Each restart starts at the best (lowest objective, below) of ``screen`` uniformly random
+    points z of the box B spanned by the training latents, enlarged by ``margin`` × its side on
+    every side (so most starts lie around or outside the data). A step moves z along the normalised negative gradient (an L2 steepest-descent step of
     length ``step_size`` × B's mean side, decaying linearly to 0) and projects it back onto B.
 
     Keeping h(z) at least ``min_distance`` from every normal sample is a constraint on h(z), not
     on z, and has no closed-form projection in z; it is enforced by a **penalty**: the objective
     is L(h(z)) + ``penalty`` · max(0, ``min_distance`` − d(h(z)))², with d the distance to the
-    nearest normal sample, and an iterate counts as a candidate only if d ≥ ``min_distance``.
+    nearest normal sample, and an iterate counts as a candidate only if d > ``min_distance``.
     Each restart returns its best such iterate (its lowest-error one, if none satisfies it).
 
     Parameters
@@ -527,6 +554,8 @@ def latent_pgd_search(
         Weight of the squared distance shortfall.
     batch_size : int
         Rows per batch when encoding the normal data and computing distances.
+    screen : int
+        Random points screened per restart (1: plain uniform starts).
 
     Returns
     -------
@@ -538,8 +567,10 @@ def latent_pgd_search(
     X_normal = _check_normal(X_normal)
     steps, restarts, step_size, seed = _check_pgd(steps, restarts, step_size, seed, reduction)
     min_distance = _check_min_distance(min_distance)
+    target = _target(min_distance)
     margin = check_nonnegative_float(margin, "margin")
     penalty = check_nonnegative_float(penalty, "penalty")
+    screen = check_positive_int(screen, "screen")
     batch_size = check_positive_int(batch_size, "batch_size")
     dtype, device = _param(model)
     X_normal = X_normal.to(dtype=dtype, device=device)
@@ -563,8 +594,16 @@ def latent_pgd_search(
         lo, hi = _box(latents, margin)
         length = step_size * float((hi - lo).mean())
         gen = torch.Generator().manual_seed(seed)
-        u = torch.rand(restarts, latents.shape[1], generator=gen, dtype=dtype).to(device)
-        z = lo + (hi - lo) * u
+
+        def objective_of(z: torch.Tensor) -> torch.Tensor:
+            a = model.decode(z)
+            value = _per_sample(model(a), a, reduction)
+            if target is not None:
+                dist = torch.cdist(_flat(a), ref).min(1).values
+                value = value + penalty * F.relu(target - dist) ** 2
+            return value
+
+        z = _screened_starts(objective_of, lo, hi, restarts, screen, gen, batch_size)
         best = _BestTracker(z)
         for t in range(steps + 1):
             z = z.detach().requires_grad_(True)
@@ -573,12 +612,12 @@ def latent_pgd_search(
                 error = _per_sample(model(a), a, reduction)
                 dist = torch.cdist(_flat(a), ref).min(1).values
                 objective = error
-                if min_distance is not None:
-                    objective = objective + penalty * F.relu(min_distance - dist) ** 2
+                if target is not None:
+                    objective = objective + penalty * F.relu(target - dist) ** 2
                 feasible = (
                     torch.ones_like(error, dtype=torch.bool)
-                    if min_distance is None
-                    else dist.detach() >= min_distance
+                    if target is None
+                    else dist.detach() >= target
                 )
                 best.update(z, error, feasible)
                 if t == steps:
@@ -603,7 +642,7 @@ def latent_pgd_search(
 def _project_away(
     x: torch.Tensor, ref: torch.Tensor, radius: float, gen: torch.Generator
 ) -> torch.Tensor:
-    """Move each row of ``x`` (B, D) out of the ball of ``radius`` around its nearest row of ``ref``."""
+    """Move each row of ``x`` (B, D) out of the ``radius``-ball around its nearest ``ref`` row."""
     d, j = torch.cdist(x, ref).min(1)
     inside = d < radius
     if not bool(inside.any()):
@@ -633,17 +672,21 @@ def input_pgd_search(
     *,
     margin: float = config.INPUT_PGD_MARGIN,
     batch_size: int = config.ATTACK_BATCH_SIZE,
+    norm: str = config.INPUT_PGD_NORM,
+    screen: int = config.PGD_SCREEN,
 ) -> SearchResult:
     """Projected gradient descent directly on inputs: minimise L(x) = ‖x − f(x)‖² (Madry et al.).
 
-    Each restart starts uniformly at random in the valid box: ``clamp`` on every feature (e.g.
-    pixels in [0, 1]), or, with ``clamp=None``, the normal data's bounding box enlarged by
-    ``margin`` × its side. A step is Madry's L∞ steepest-descent step, x ← x − α · sign(∇L),
-    with α = ``step_size`` × the box's mean side decaying linearly to 0, followed by the
-    projection: out of the ball of radius ``min_distance`` around the nearest normal sample
-    (radially), then onto the box (clipping); the two are alternated three times, an approximate
-    projection onto their intersection. Each restart returns its lowest-error iterate that is at
-    least ``min_distance`` from the data (its lowest-error one, if none is).
+    Each restart starts at the lowest-error of ``screen`` uniformly random points of the valid
+    box (after the projection below): ``clamp`` on every feature (e.g. pixels in [0, 1]), or,
+    with ``clamp=None``, the normal data's bounding box enlarged by ``margin`` × its side. A step is a steepest-descent step whose length decays linearly to 0:
+    with ``norm="linf"`` Madry's x ← x − α · sign(∇L), α = ``step_size`` × the box's mean side;
+    with ``norm="l2"`` x ← x − α √D · ∇L / ‖∇L‖ (D features: the same length as a full sign
+    step). Then the projection: out of the ball of radius ``min_distance`` around the nearest
+    normal sample (radially), then onto the box (clipping); the two are alternated three times,
+    an approximate projection onto their intersection. Each restart returns its lowest-error
+    iterate that is farther than ``min_distance`` from the data (its lowest-error one, if none
+    is).
 
     Parameters
     ----------
@@ -669,6 +712,11 @@ def input_pgd_search(
         With ``clamp=None``: enlargement of the data box (fraction of its side, each way).
     batch_size : int
         Rows per batch for the final errors and distances.
+    norm : {"l2", "linf"}
+        The step's geometry. ``"l2"`` (default) slides along the boundary of the distance
+        constraint, whose projection is Euclidean; ``"linf"`` (sign steps) can stall there.
+    screen : int
+        Random points screened per restart (1: plain uniform starts).
 
     Returns
     -------
@@ -680,8 +728,11 @@ def input_pgd_search(
     X_normal = _check_normal(X_normal)
     steps, restarts, step_size, seed = _check_pgd(steps, restarts, step_size, seed, reduction)
     min_distance = _check_min_distance(min_distance)
+    target = _target(min_distance)
     margin = check_nonnegative_float(margin, "margin")
     batch_size = check_positive_int(batch_size, "batch_size")
+    check_choice(norm, "norm", ("l2", "linf"))
+    screen = check_positive_int(screen, "screen")
     dtype, device = _param(model)
     X_normal = X_normal.to(dtype=dtype, device=device)
     ref = _flat(X_normal)
@@ -693,25 +744,33 @@ def input_pgd_search(
         c0, c1 = (float(c) for c in clamp)
         if not c0 < c1:
             raise ValueError(f"clamp: expected low < high, got {clamp!r}")
+        if float(ref.min()) < c0 or float(ref.max()) > c1:
+            raise ValueError(
+                f"clamp: expected the normal data to lie in the valid range {(c0, c1)}, got values "
+                f"in [{float(ref.min()):.4g}, {float(ref.max()):.4g}] (pass clamp=None for "
+                "unbounded tabular data)"
+            )
         lo = torch.full_like(ref[0], c0)
         hi = torch.full_like(ref[0], c1)
     length = step_size * float((hi - lo).mean())
     gen = torch.Generator().manual_seed(seed)
-    u = torch.rand(restarts, ref.shape[1], generator=gen, dtype=dtype).to(device)
-    x = lo + (hi - lo) * u
-    shape = (restarts, *X_normal.shape[1:])
+    shape = (-1, *X_normal.shape[1:])
 
     def project(v: torch.Tensor) -> torch.Tensor:
-        for _ in range(3 if min_distance else 1):
-            if min_distance:
-                v = _project_away(v, ref, min_distance, gen)
+        for _ in range(3 if target else 1):
+            if target:
+                v = _project_away(v, ref, target, gen)
             v = torch.maximum(torch.minimum(v, hi), lo)
         return v
+
+    def error_of(v: torch.Tensor) -> torch.Tensor:
+        v = project(v).reshape(shape)
+        return _per_sample(model(v), v, reduction)
 
     was_training = model.training
     model.eval()
     try:
-        x = project(x)
+        x = project(_screened_starts(error_of, lo, hi, restarts, screen, gen, batch_size))
         best = _BestTracker(x)
         for t in range(steps + 1):
             x = x.detach().requires_grad_(True)
@@ -722,13 +781,18 @@ def input_pgd_search(
                     feasible = torch.ones_like(error, dtype=torch.bool)
                 else:
                     with torch.no_grad():
-                        feasible = torch.cdist(x, ref).min(1).values >= min_distance * (1 - 1e-6)
+                        feasible = torch.cdist(x, ref).min(1).values >= target * (1 - 1e-6)
                 best.update(x, error, feasible)
                 if t == steps or not error.requires_grad:
                     break
                 (grad,) = torch.autograd.grad(error.sum(), x)
             with torch.no_grad():
-                x = project(x - length * (1 - t / steps) * grad.sign())
+                if norm == "linf":
+                    direction = grad.sign()
+                else:
+                    scale = ref.shape[1] ** 0.5 / grad.norm(dim=1, keepdim=True).clamp_min(1e-12)
+                    direction = grad * scale
+                x = project(x - length * (1 - t / steps) * direction)
     finally:
         model.train(was_training)
     x = best.value.reshape(shape)

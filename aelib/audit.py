@@ -8,7 +8,7 @@ evidence, not proof.
 
 How it searches (``method="auto"``):
 
-- the model has ``encode``/``decode`` and a 2-D latent → ``"latent grid"`` (:func:`latent_grid_search`);
+- ``encode``/``decode`` with a 2-D latent → ``"latent grid"`` (:func:`latent_grid_search`);
 - ``encode``/``decode`` with any other latent size → ``"latent PGD"`` (:func:`latent_pgd_search`);
 - any other ``nn.Module`` mapping a batch to its reconstruction → ``"input PGD"``
   (:func:`input_pgd_search`).
@@ -118,7 +118,8 @@ class AuditReport:
             f"AuditReport: {'reliable' if self.reliable else 'UNRELIABLE'}",
             f"  method:               {self.method}",
             f"  normal samples:       {self.n_normal}",
-            f"  min normal error:     {self.min_normal_error:.3g} ({self.reduction} of squared errors)",
+            f"  min normal error:     {self.min_normal_error:.3g} "
+            f"({self.reduction} of squared errors)",
             f"  min distance:         {self.min_distance:.3g}",
             f"  adversarial anomalies: {len(self.errors)}",
         ]

@@ -23,6 +23,7 @@ DIAGONAL_ALPHA_RANGE = (-1.0, 1.0)  # x = alpha * (1, 1), alpha ~ Uniform(range)
 DEFAULT_LR = 1e-3
 
 # --- Notebooks 01-03: linear theory ------------------------------------------------------------
+LINEAR_TORCH_THREADS = 1  # notebooks 01-03 use tiny matrices: extra threads only add overhead
 LINEAR_D_TOY = 1  # latent dimension of PCA / linear AEs on the 2-D toy Gaussian (a line)
 NB01_TEST_SEED = 1  # held-out normal test points: aelib.data.gaussian(TOY_N, seed=this)
 NB01_ANOMALY_N = 100  # synthetic anomalies in notebook 01
@@ -45,11 +46,11 @@ NB02_FAR_DISTANCE = 50.0  # exercise: put the point at least this far from every
 NB02_C_MAX = 100.0  # slider range of c, both ways
 NB02_C_STEP = 0.5
 
-LINEAR_AE_EPOCHS = 1500  # full-batch Adam steps for the linear AE of notebook 03
+LINEAR_AE_EPOCHS = 1200  # full-batch Adam steps for the linear AE of notebook 03
 LINEAR_AE_LR = 5e-2  # its Adam learning rate (sensitivity over LINEAR_AE_LRS is shown)
 LINEAR_AE_LRS = (2e-2, 5e-2, 1e-1)
 LINEAR_AE_SEED = 0  # weight initialisation
-LINEAR_AE_SEEDS = (0, 1, 2, 3)  # initialisations compared in notebook 03
+LINEAR_AE_SEEDS = (0, 1, 2)  # initialisations compared in notebook 03
 ANGLE_TOL = 1e-9  # radians: "the encoder spans the PCA plane" after LINEAR_AE_EPOCHS
 BIAS_TOL = 1e-9  # |b_enc W_dec^T + b_dec - x̄(I - W_enc W_dec^T)|, see notebook 03 for the bound
 NB03_ANGLE_TARGET_DEG = 1.0  # exercise: first epoch with every principal angle below this
@@ -81,18 +82,16 @@ MNIST_BUNDLED_TRAIN_PER_DIGIT = 400  # bundled split: first 400 of each digit tr
 
 ATTACK_BATCH_SIZE = 1024  # images per forward pass in the searches (bounded memory)
 GRID_RESOLUTION = 200  # latent grid points per axis
-GRID_MARGIN = (
-    0.5  # default grid box: the latents' bounding box enlarged by this x its side, each way
-)
+GRID_MARGIN = 0.5  # default grid box: the latents' bounding box + this x its side, each way
 GRID_TOP_K = 10  # candidates a grid search returns
 PGD_STEPS = 200  # projected-gradient steps per restart
 PGD_RESTARTS = 16  # random starts
-LATENT_PGD_MARGIN = (
-    1.0  # latent PGD box: latents' bounding box enlarged by this x its side, each way
-)
+PGD_SCREEN = 32  # random points screened per restart; each restart starts at the best one
+LATENT_PGD_MARGIN = 1.0  # latent PGD box: the latents' bounding box + this x its side, each way
 LATENT_PGD_STEP = 0.02  # latent step, as a fraction of the box's mean side; decays linearly to 0
 INPUT_PGD_MARGIN = 1.0  # input PGD box when clamp=None: data box enlarged by this x its side
-INPUT_PGD_STEP = 0.01  # signed-gradient (L-inf) step, as a fraction of the box's mean side
+INPUT_PGD_STEP = 0.01  # input step: a sign step's size, as a fraction of the box's mean side
+INPUT_PGD_NORM = "l2"  # input step geometry: "l2" slides along the distance constraint, "linf"
 PGD_DISTANCE_PENALTY = 10.0  # latent PGD: weight of the squared shortfall below min_distance
 AUDIT_NN_QUANTILE = 0.95  # audit's default min_distance: this quantile of the normal samples'
 #                           nearest-neighbour distances ("as isolated as the most isolated 5 %")
@@ -103,27 +102,28 @@ MNIST_DIGITS_A = (4, 5, 7)  # Figure 2a, 2c: the first normal class set
 MNIST_DIGITS_B = (0, 1)  # Figure 2b, 2d, 2e: the second one
 MNIST_LATENT_DIM = 2  # §4.5.1: a two-dimensional latent space
 MNIST_CHANNELS = (16, 32)  # channels of the two (transposed) convolutions
-MNIST_EPOCHS = 30  # mini-batch Adam epochs for every MNIST autoencoder
+MNIST_EPOCHS = 20  # mini-batch Adam epochs for every MNIST autoencoder
 MNIST_LR = 5e-3  # Adam learning rate
 MNIST_BATCH_SIZE = 128  # mini-batch size
 MNIST_SEED = 0  # initialisation and batch-order seed of the models the notebooks show
-MNIST_SNAPSHOT_EPOCHS = (5, 10, 15, 20, 25, 30)  # weights kept during training (epoch study)
+MNIST_SNAPSHOT_EPOCHS = (5, 10, 15, 20)  # weights kept during training (epoch study)
 MNIST_THREADS = 1  # torch threads for notebooks 08-10: tiny convs run fastest single-threaded
 MNIST_EPSILON = 0.1  # Figure 2's red zone: sum of squared errors over the 784 pixels < this
-MNIST_GRID_RESOLUTION = 150  # latent grid points per axis for the Figure-2 maps
+MNIST_GRID_RESOLUTION = 120  # latent grid points per axis for the Figure-2 maps
 MNIST_SWEEP_SEEDS = (0, 1, 2)  # notebook 09: seeds of the seed-and-epoch study
-MNIST_SWEEP_RESOLUTION = 60  # notebook 09: coarser grid per (seed, epoch) in the study
+MNIST_SWEEP_RESOLUTION = 50  # notebook 09: coarser grid per (seed, epoch) in the study
 MNIST_FAR_QUANTILE = 0.95  # "far": beyond this quantile of training images' NN distances
 PAPER_MNIST_LOSSES = {"457": (0.014, 8.47), "01": (0.022, 1.61)}  # (L(a), min L(x_i)), sums
-CLASSIFIER_EPOCHS = 8  # digit classifier (all ten digits of the train split): Adam epochs
+CLASSIFIER_EPOCHS = 5  # digit classifier (all ten digits of the train split): Adam epochs
 CLASSIFIER_LR = 3e-3  # its learning rate
 CLASSIFIER_BATCH_SIZE = 128  # its mini-batch size
 CLASSIFIER_SEED = 0  # its seed
 NB10_LATENT_DIMS = (2, 8, 16)  # notebook 10: latent sizes where PGD replaces the grid
 NB10_PGD_STEPS = 100  # notebook 10: latent-PGD steps per restart
 NB10_PGD_RESTARTS = 16  # notebook 10: latent-PGD random starts
+NB10_PGD_STEP = 0.1  # notebook 10: first latent PGD step / box's mean side (sensitivity shown)
 MAHALANOBIS_QUANTILE = 0.99  # latent Mahalanobis score: threshold = this quantile on train
-NEG_EPOCHS = 10  # negative-sample (NAE-style) fine-tuning epochs
+NEG_EPOCHS = 5  # negative-sample (NAE-style) fine-tuning epochs
 NEG_LR = 1e-3  # its Adam learning rate
 NEG_SAMPLES = 64  # negatives per mini-batch, drawn uniformly in the enlarged latent box
 NEG_STEPS = 5  # latent gradient steps that pull each negative to low error (the attack)

@@ -75,9 +75,10 @@ plt.show()
 
 # %% [markdown]
 # Red: decoded points with sum of squared errors below ε = 0.1 — far below every training image
-# (whose errors are printed next). The stars are the best far candidates, numbered from 0. As in the
-# paper, the landscape is skewed: the error grows steeply in some directions and hardly at all in
-# others, and low-error zones reach beyond the codes of the training data.
+# (whose errors are printed next). Coloured dots: the training codes by digit. The stars are the
+# best far candidates, numbered from 0 (a minimum one grid cell wide is too small to show red).
+# As in the paper, the landscape is skewed: the error grows steeply in some directions (towards
+# the top right) and slowly in others, and low-error valleys reach beyond the training codes.
 #
 # ## 2 · Figure 2c and 2d: adversarial anomalies, asserted
 #
@@ -131,11 +132,14 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# The classifier, trained on all ten digits, labels each adversarial anomaly (captions above): it
-# often calls it a *normal* digit with confidence, sometimes another digit. A classifier is forced
-# to choose among ten labels, so this is a description, not a verdict — but combined with the
-# distance, these images are unlike any training image, yet the autoencoder reconstructs them
-# better than every one of its training images.
+# Read the captions with the distances. The best anomalies are grey, noisy textures — nothing
+# like a digit, more than twice as far from every training image as training images typically are
+# from each other — yet reconstructed with an error thousands of times below the best normal image.
+# The 10-digit classifier still names a digit, often confidently: a classifier must pick one of ten
+# labels, so it describes, it does not judge (it is no out-of-distribution detector either). Some
+# {0, 1} candidates are 0-like rings on a noisy background, closer to the far threshold: the
+# classifier agrees they look like a 0. Distance and the picture together decide how anomalous a
+# candidate is; section 5 shows a case that is clearly benign.
 #
 # **Exercise 1.** What percentage of the {4, 5, 7} training images are closer to their nearest
 # neighbour than the best adversarial anomaly is to its nearest training image?
@@ -182,30 +186,39 @@ i_min = int(torch.argmin(torch.where(inner, walk_err, torch.inf)))
 print(f"lowest error between the classes: t = {ts[i_min]:.2f}, L = {walk_err[i_min]:.3g}, distance {walk_dist[i_min]:.3g}; min normal error {res01.min_normal_error:.3g}")
 
 # %% [markdown]
-# Between the classes the decoder produces blends of a 0 and a 1, and along this straight line the
-# error dips well below the normal range in places. The straight line is only one path: the grid's
-# best adversarial anomaly (section 2) is a deeper minimum of the same kind, a 0–1 blend that the
-# model reconstructs almost perfectly.
+# Between the classes the decoder produces blends of a 0 and a 1, and the *whole* path scores below
+# the lowest normal error: a decoded point h(z) is (almost) a fixed point of f = h ∘ g, whatever z
+# is. Low error alone is therefore cheap; what makes an adversarial anomaly is low error *and*
+# distance from the data. The blends in the middle are 0–1 mixtures, about as far from the
+# training images as these are from each other; the grid's best adversarial anomaly (section 2)
+# lies farther out, beside the 0s, where the blend turns into noise.
 
 # %%
-assert walk_err[inner].min() < torch.quantile(reconstruction_error(run01.model, run01.X, reduction="sum"), 0.5)
+assert (walk_err[inner] <= res01.min_normal_error).all()
 
-# %% [markdown]
 # ## 5 · A benign edge case (Figure 2e)
 #
-# Not every low-error point outside the codes is a failure. The lowest grid point of the {0, 1}
-# model *without* the distance condition lies at the edge of the 1s; decoded, it is a slanted 1,
-# close to a real training image. The autoencoder generalises there, as a user would want.
+# Not every low-error point outside the codes is a failure. We take the lowest point of the
+# {0, 1} map on the 1s' side of the plane (grid points whose nearest training code is a 1), *without*
+# the distance condition. Decoded, it is a slanted 1, close to a real training image: the
+# autoencoder generalises there, as a user would want.
 
 # %%
-near01 = latent_grid_search(run01.model, run01.X, resolution=config.MNIST_GRID_RESOLUTION, reduction="sum", top_k=3)
-a = near01.x[:1]
+gy, gx = torch.meshgrid(res01.grid_y, res01.grid_x, indexing="ij")
+zs = torch.stack([gx.flatten(), gy.flatten()], dim=1)  # row i*R + j is (grid_x[j], grid_y[i])
+ones_side = run01.y[torch.cdist(zs, res01.latents).argmin(1)] == 1  # nearest training code is a 1
+k = int(torch.where(ones_side, res01.error_map.flatten(), torch.inf).argmin())
+z_edge = zs[k][None]
+with torch.inference_mode():
+    a = run01.model.decode(z_edge)
+err_edge = float(reconstruction_error(run01.model, a, reduction="sum")[0])
+d_edge = float(nearest_distance(a, run01.X)[0])
 nearest = run01.X[torch.cdist(a.flatten(1), run01.X.flatten(1)).argmin()][None]
 pred, prob = classify(clf, a)
-print(f"benign edge point z = ({near01.z[0, 0]:.2f}, {near01.z[0, 1]:.2f}): L = {near01.error[0]:.3g}, distance {near01.distance[0]:.3g} (far threshold {far['01']:.3g}); classifier: {int(pred)} ({float(prob):.0%})")
+print(f"benign edge point z = ({z_edge[0, 0]:.2f}, {z_edge[0, 1]:.2f}): L = {err_edge:.3g}, distance {d_edge:.3g} (far threshold {far['01']:.3g}); classifier: {int(pred)} ({float(prob):.0%})")
 fig = digit_row(torch.cat([a, nearest]), ["decoded edge point", "nearest training image"], title="Figure 2e: a benign out-of-bounds reconstruction")
 plt.show()
-assert near01.distance[0] <= far["01"]
+assert err_edge <= res01.min_normal_error and d_edge <= far["01"]
 
 # %% [markdown]
 # ## 6 · Explore the latent plane yourself
@@ -215,6 +228,9 @@ assert near01.distance[0] <= far["01"]
 # far threshold from every training image (the title says "ADVERSARIAL"). Enter its coordinates.
 
 # %%
+# NBVAL_IGNORE_OUTPUT
+# (a widget's first frame lands in the cell output under some kernels/front ends and not
+# others; the widget itself is tested in tests/test_plots_widgets_mnist.py)
 explorer = latent_explorer(runs["457"].model, grids["457"], runs["457"].X, runs["457"].y, min_distance=far["457"])
 explorer
 
@@ -232,7 +248,7 @@ assert check_09_adversarial_z(z_found, runs["457"].model, runs["457"].X, far["45
 #
 # The paper: "depending on the random seed … the out-of-bounds reconstruction may or may not be
 # easily detected … the regions … disappear one epoch, and reappear the next." We train every
-# digit set with `MNIST_SWEEP_SEEDS` and evaluate the weights saved every 5 epochs, on a coarser grid
+# digit set with `MNIST_SWEEP_SEEDS` and evaluate the weights saved at epochs `MNIST_SNAPSHOT_EPOCHS`, on a coarser grid
 # (`MNIST_SWEEP_RESOLUTION`² points). A cell is ✔ when the grid holds a far adversarial anomaly.
 
 # %%
@@ -245,11 +261,11 @@ for k, digits in SETS.items():
             table[k, seed, epoch] = bool(res.adversarial().any())
 epochs = sorted(runs["457"].snapshots)
 print("digits  seed  " + "  ".join(f"ep{e:>2}" for e in epochs))
-for k, digits in SETS.items():
+for k in SETS:
     for seed in config.MNIST_SWEEP_SEEDS:
         print(f"{k:>6}  {seed:>4}  " + "  ".join(f"{'  ✔' if table[k, seed, e] else '  ·':>4}" for e in epochs))
 final = {k: sum(table[k, s, epochs[-1]] for s in config.MNIST_SWEEP_SEEDS) for k in SETS}
-flips = sum(table[k, s, e1] != table[k, s, e2] for k in SETS for s in config.MNIST_SWEEP_SEEDS for e1, e2 in zip(epochs, epochs[1:]))
+flips = sum(table[k, s, e1] != table[k, s, e2] for k in SETS for s in config.MNIST_SWEEP_SEEDS for e1, e2 in zip(epochs[:-1], epochs[1:], strict=True))
 print(f"after {epochs[-1]} epochs: far adversarial anomaly in {final['457']}/{len(config.MNIST_SWEEP_SEEDS)} seeds for {{4,5,7}}, {final['01']}/{len(config.MNIST_SWEEP_SEEDS)} for {{0,1}}; the verdict changes {flips} times between consecutive snapshots")
 assert table["457", config.MNIST_SEED, epochs[-1]] and table["01", config.MNIST_SEED, epochs[-1]]
 

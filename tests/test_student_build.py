@@ -321,6 +321,23 @@ def test_command_line_build_leaves_instructor_files_byte_identical(tmp_path):
     assert digest(out / "00_demo.ipynb") == first
 
 
+def test_command_line_reports_bad_input_and_keeps_student_files(tmp_path, capsys):
+    out = tmp_path / "student"
+    kept = write(demo_notebook(), out / "00_demo.ipynb")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(SystemExit) as exit_info:
+        build_student.main(["--src", str(tmp_path / "empty"), "--out", str(out)])
+    assert exit_info.value.code == 2
+    assert "expected at least one .ipynb" in capsys.readouterr().err
+    assert kept.exists(), "a failed build must not delete the existing student notebooks"
+    bad = demo_notebook()
+    bad.cells[2].metadata = {}  # a solution region outside a solution cell
+    write(bad, tmp_path / "bad" / "00_bad.ipynb")
+    with pytest.raises(SystemExit):
+        build_student.main(["--src", str(tmp_path / "bad"), "--out", str(out)])
+    assert "non-solution cell" in capsys.readouterr().err
+
+
 def test_problem_finder_flags_what_it_should():
     nb = build_student.student_notebook(demo_notebook())
     stub = new_output(

@@ -230,14 +230,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--src", type=Path, default=ROOT / "notebooks", help="default: notebooks/")
     args = parser.parse_args(argv)
     notebooks = args.notebooks or sorted(args.src.glob(NOTEBOOK_GLOB))
+    try:
+        written = build(notebooks, args.out)
+    except (ValueError, RuntimeError) as err:  # a bad argument or a malformed exercise cell
+        parser.error(str(err))
     if not args.notebooks:  # a full build: drop stale copies of renamed or removed notebooks
         keep = {p.name for p in notebooks}
-        for old in args.out.glob(NOTEBOOK_GLOB) if args.out.is_dir() else ():
+        for old in args.out.glob(NOTEBOOK_GLOB):
             if old.name not in keep:
                 old.unlink()
-    for path in build(notebooks, args.out):
+    cwd = Path.cwd()
+    for path in written:
         n = sum(is_solution_cell(c) for c in nbformat.read(path, as_version=4).cells)
-        print(f"{path}: {n} exercise{'s' * (n != 1)} stubbed")
+        shown = path.resolve().relative_to(cwd) if path.resolve().is_relative_to(cwd) else path
+        print(f"{shown}: {n} exercise{'s' * (n != 1)} stubbed")
     return 0
 
 

@@ -15,9 +15,12 @@ echo "== ruff (lint + format) =="
 $VENV/bin/ruff check .
 $VENV/bin/ruff format --check .
 
+echo "== browser for the JupyterLab test =="
+bash tools/ensure_chromium.sh
+
 echo "== pytest: unit tests, notebook sync, widgets, student build, browser, nbval (strict) =="
 # One pytest run so its closing line counts everything. --nbval compares every stored output
 # (not --nbval-lax); tests/nbval_sanitize.cfg lists what legitimately varies.
 $PY -m pytest tests notebooks/[0-9][0-9]_*.ipynb \
-    --nbval --sanitize-with tests/nbval_sanitize.cfg \
+    --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
     --durations=15 "$@"

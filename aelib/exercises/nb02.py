@@ -86,7 +86,7 @@ def check_02_far_point(answer: object) -> bool:
     if state["min_distance"] < target:
         if c < 0:
             return fb.wrong(
-                f"with c = {c:g} the point moves back *into* the data cloud (nearest point "
+                f"with c = {c:g} the point moves back *through* the data cloud (nearest point "
                 f"{state['min_distance']:.3g} away): move away from the hull, c > 0."
             )
         return fb.wrong(
@@ -98,9 +98,10 @@ def check_02_far_point(answer: object) -> bool:
             f"c = {c:g} is far enough, but the loss there is not {loss:.3g}: read the "
             "slider's loss (it is the mean squared error, not the distance)."
         )
+    shown = "< 1e-20 (zero up to rounding)" if state["loss"] < 1e-20 else f"{state['loss']:.1e}"
     return fb.correct(
         f"a is {state['min_distance']:.3g} from every training point, yet its loss "
-        f"{state['loss']:.1e} is below the smallest training loss "
+        f"{shown} is below the smallest training loss "
         f"{state['min_normal_loss']:.1e} — Theorem 2's worst case."
     )
 

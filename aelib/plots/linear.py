@@ -229,7 +229,7 @@ def plane_3d(
     V = pca.components.detach().cpu().double()
     mu = pca.mean.detach().cpu().double()
     allpts = torch.cat([X, *pts.values()]) if pts else X
-    half = extent if extent is not None else float(((allpts - mu) @ V).abs().max()) * 1.1
+    half = extent if extent is not None else float(((allpts - mu) @ V).abs().max()) * 1.35
     s = torch.linspace(-half, half, 2, dtype=torch.float64)
     ss, tt = torch.meshgrid(s, s, indexing="ij")
     surf = mu + ss[..., None] * V[:, 0] + tt[..., None] * V[:, 1]
@@ -237,6 +237,13 @@ def plane_3d(
     ax.scatter(*X.T.numpy(), s=6, color="C0", label="training data")
     for i, (label, p) in enumerate(pts.items()):
         ax.scatter(*p.T.numpy(), s=60, color=f"C{i + 3}", edgecolors="black", label=label)
+    # equal scale on all three axes, so the plane's tilt is not distorted
+    corners = torch.cat([allpts, surf.reshape(-1, 3)])
+    centre = (corners.max(0).values + corners.min(0).values) / 2
+    radius = float((corners.max(0).values - corners.min(0).values).max()) / 2
+    for k, setter in enumerate((ax.set_xlim, ax.set_ylim, ax.set_zlim)):
+        setter(float(centre[k]) - radius, float(centre[k]) + radius)
+    ax.set_box_aspect((1, 1, 1))
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.set_zlabel("$x_3$")

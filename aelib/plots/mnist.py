@@ -17,6 +17,8 @@ from aelib.plots._contour import error_contour
 
 __all__ = ["latent_error_map", "digit_grid", "digit_row", "error_histograms"]
 
+_CODE_COLOURS = ("white", "orange", "magenta", "cyan")  # never red: red is the ε zone
+
 
 def latent_error_map(
     result: GridSearchResult,
@@ -74,9 +76,8 @@ def latent_error_map(
     else:
         for i, d in enumerate(torch.unique(labels).tolist()):
             pts = lat[labels == d]
-            ax.scatter(
-                pts[:, 0], pts[:, 1], s=3, color=plt.cm.Set1(i), alpha=0.7, label=f"digit {d}"
-            )
+            colour = _CODE_COLOURS[i % len(_CODE_COLOURS)]
+            ax.scatter(pts[:, 0], pts[:, 1], s=3, color=colour, alpha=0.8, label=f"digit {d}")
         ax.legend(fontsize=7, markerscale=3, loc="upper right")
     if mark and result.z is not None:
         for i, z in enumerate(result.z[:mark].tolist()):

@@ -7,14 +7,16 @@ For each notebook under test (02 and 09 by default, see ``conftest.py``):
    then Run > Run All Cells and wait until every code cell has run and the kernel is idle;
 3. assert no error output in the notebook model and no traceback or widget-rendering error
    in the page;
-4. for every cell with a rendered ipywidgets slider: click the slider's handle, press an arrow
-   key, and assert that the linked Output widget (plot image or text) changed and was redrawn
-   without an error;
+4. for every cell with a rendered ipywidgets slider: click the slider's handle, press an
+   arrow key a few times, and assert that the linked Output widget (plot image or text)
+   changed and was redrawn without an error;
 5. check that the notebook on disk (and its paired .py) was not modified (autosave is off);
 6. save screenshots (whole page after the run; each slider cell before and after the move)
    under ``test-artifacts/browser/``.
 
 The JupyterLab server and the browser are shut down by the fixtures, also when a step fails.
+The notebooks default to 02 and 09; for development, ``AELIB_BROWSER_NOTEBOOKS`` may list other
+notebook paths (separated by ``os.pathsep``), see ``jupyterlab_driver.notebooks_under_test``.
 """
 
 from __future__ import annotations
@@ -26,12 +28,77 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-from jupyterlab_driver import LabNotebook, digest, notebooks_under_test
+from jupyterlab_driver import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LabNotebook,
+    LabServer,
+    digest,
+    notebooks_under_test,
+    server_root,
+)
 
 OPEN_TIMEOUT_S = 120  # page load + kernel start on a busy 2-core machine
 RUN_ALL_TIMEOUT_S = 600  # a notebook from an empty model cache
-SLIDER_TIMEOUT_S = 120  # one redraw
+SLIDER_TIMEOUT_S = 120  # the redraws of one slider move
+KEY_PRESSES = 5  # arrow-key presses per slider: a step the screenshots make visible
 TEST_TIMEOUT_S = OPEN_TIMEOUT_S + RUN_ALL_TIMEOUT_S + 300
+
+
+# --- fixtures (here, not in a conftest.py: tests/ imports its own `conftest` by name) ---
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def lab_server(tmp_path_factory, artifacts_dir):
+    """A running JupyterLab; shut down (kernels included) at the end, also after a failure."""
+    server = LabServer(root_dir=server_root(), work_dir=tmp_path_factory.mktemp("jupyterlab"))
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+        if server.log_path.exists():
+            (artifacts_dir / "jupyterlab.log").write_text(server.log_path.read_text())
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium, headless, driven by Playwright (never a downloaded browser)."""
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} not found: run `bash tools/ensure_chromium.sh` (installs Debian's "
+            "chromium with apt-get) or point AELIB_CHROMIUM at a Chromium binary"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(chromium):
+    """A fresh browser tab (own cookies and storage) at a size that shows a figure whole."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    tab = context.new_page()
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+# --- steps ---
 
 
 def click_menu(page, menu: str, command: str) -> None:
@@ -66,14 +133,16 @@ def wait_for_settled_output(
 
 
 def move_slider(nb: LabNotebook, cell_index: int) -> tuple[str, str]:
-    """Click the first slider handle of a cell and press an arrow key; return (old, new) value."""
+    """Click a cell's first slider handle, press an arrow key a few times; return (old, new)."""
     page = nb.page
     handle = nb.cell(cell_index).locator(".jp-OutputArea .widget-slider .noUi-handle").first
     handle.scroll_into_view_if_needed()
     old = handle.get_attribute("aria-valuenow")
     handle.click()
     for key in ("ArrowRight", "ArrowLeft"):  # at the maximum, ArrowRight cannot move it
-        page.keyboard.press(key)
+        for _ in range(KEY_PRESSES):
+            page.keyboard.press(key)
+            page.wait_for_timeout(100)
         page.wait_for_timeout(300)
         new = handle.get_attribute("aria-valuenow")
         if new != old:
@@ -146,7 +215,9 @@ def test_notebook_runs_and_sliders_update(notebook, lab_server, page, artifacts_
             assert not nb.dom_failures(), f"errors after moving a slider: {nb.dom_failures()}"
         assert not nb.state()["errors"]
         assert not page_errors, f"JavaScript errors in the page: {page_errors}"
-        assert file_fingerprints(notebook) == on_disk, "the test changed the notebook on disk"
+        assert file_fingerprints(notebook) == on_disk, (
+            "the notebook changed on disk while the test ran (JupyterLab autosave must stay off)"
+        )
     except BaseException:
         page.screenshot(path=artifacts_dir / f"{stem}__failure.png")
         raise

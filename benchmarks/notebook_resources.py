@@ -1,0 +1,69 @@
+"""Headless run time and peak memory of every course notebook, from an empty and a warm cache.
+
+    .venv/bin/python benchmarks/notebook_resources.py [notebooks ...]
+
+Each notebook runs in its own fresh kernel (as ``make run`` and Binder do). Reported per notebook:
+wall time of its cells (kernel start excluded, reported once), and the kernel's peak resident set
+size (``ru_maxrss``, i.e. VmHWM) together with its increase over the *floor*: a kernel that only
+imports torch, torchvision, matplotlib, ipywidgets and aelib. The first pass uses an empty model
+cache (a learner's first visit), the second pass the cache the first one filled. During the warm
+pass every slider of the notebook is moved and timed (see slider_latency.py).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from _common import (
+    FLOOR_CELL,
+    PEAK_RSS_CELL,
+    course_notebooks,
+    log,
+    run_in_kernel,
+    run_notebook,
+    slider_latency_cell,
+)
+
+SLIDER_MOVES = 9  # redraws timed per slider (alternating between two neighbouring values)
+
+
+def floor(cache_dir: Path) -> dict:
+    """Peak RSS of a kernel that only imports the course's heavy libraries (and import torch)."""
+    base = run_in_kernel([FLOOR_CELL], [PEAK_RSS_CELL], cache_dir=cache_dir)
+    torch_only = run_in_kernel(["import torch"], [PEAK_RSS_CELL], cache_dir=cache_dir)
+    return {
+        "floor_rss_mb": base.get("peak_rss_mb"),
+        "floor_import_seconds": base.get("seconds"),
+        "torch_only_rss_mb": torch_only.get("peak_rss_mb"),
+        "kernel_start_seconds": base.get("start_seconds"),
+    }
+
+
+def measure(notebooks: list[Path], cache_dir: Path, slider_latency: bool = True) -> dict:
+    """Cold pass, then warm pass (with slider timings); ``cache_dir`` must start empty."""
+    if any(cache_dir.iterdir()):
+        raise ValueError(f"cache_dir: expected an empty directory, {cache_dir} has files")
+    result = floor(cache_dir)
+    log(f"floor: {result}")
+    rows = []
+    for path in notebooks:
+        cold = run_notebook(path, [PEAK_RSS_CELL], cache_dir=cache_dir)
+        log(f"cold {path.name}: {cold}")
+        rows.append({"notebook": path.stem, "cold": cold})
+    for row, path in zip(rows, notebooks, strict=True):
+        extra = [PEAK_RSS_CELL] + ([slider_latency_cell(SLIDER_MOVES)] if slider_latency else [])
+        warm = run_notebook(path, extra, cache_dir=cache_dir)
+        log(f"warm {path.name}: {warm}")
+        row["warm"] = warm
+    result["notebooks"] = rows
+    result["cache_mb"] = sum(f.stat().st_size for f in cache_dir.rglob("*") if f.is_file()) / 2**20
+    return result
+
+
+if __name__ == "__main__":
+    paths = [Path(p).resolve() for p in sys.argv[1:]] or course_notebooks()
+    with tempfile.TemporaryDirectory(prefix="aelib-bench-cache-") as cache:
+        print(json.dumps(measure(paths, Path(cache)), indent=2))

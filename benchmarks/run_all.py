@@ -1,0 +1,319 @@
+"""Run every benchmark and write benchmarks/RESULTS.md.
+
+    make bench            # = .venv/bin/python benchmarks/run_all.py
+    .venv/bin/python benchmarks/run_all.py --skip notebooks   # only grid and PGD
+
+Not part of the test suite: the numbers depend on the machine and on its load, which is recorded.
+Measurements (one script each, runnable alone):
+
+- notebook_resources.py  run time and peak RSS of each notebook, empty and warm model cache,
+                         against a kernel that only imports the course's libraries;
+- slider_latency.py      median time from a slider's ``.value`` change to the redrawn output
+                         (measured during the warm pass);
+- latent_grid.py         200 x 200 latent grid throughput vs. counted FLOPs and matmul peak;
+- pgd.py                 latent PGD time to the first adversarial anomaly, latent dims 2/8/16.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import latent_grid  # noqa: E402
+import notebook_resources  # noqa: E402
+import pgd  # noqa: E402
+from _common import ROOT, course_notebooks, log, machine  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "RESULTS.md"
+TARGETS = {
+    "course_cold_s": 180.0,  # whole course from an empty cache, 2 CPU cores
+    "notebook_over_floor_mb": 500.0,  # each kernel's peak RSS above the import-only floor
+    "grid_200_s": 2.0,  # 200 x 200 latent grid search
+    "slider_median_ms": 250.0,  # median slider update
+}
+BINDER_GUARANTEE_MB, BINDER_LIMIT_MB = 1024, 2048
+
+
+def ok(value: float | None, limit: float) -> str:
+    if value is None:
+        return "not measured"
+    return "met" if value < limit else "**missed**"
+
+
+def fmt(x: float | None, spec: str = ".1f") -> str:
+    return "—" if x is None else format(x, spec)
+
+
+def uptime() -> str:
+    try:
+        return os.popen("uptime").read().strip()
+    except OSError:  # pragma: no cover
+        return "unknown"
+
+
+def notebook_section(res: dict) -> tuple[list[str], dict]:
+    floor = res["floor_rss_mb"]
+    lines = [
+        "## Notebooks: run time and peak memory",
+        "",
+        "Each notebook in a fresh kernel (as `make run` / Binder), cells only (kernel start "
+        f"≈ {fmt(res['kernel_start_seconds'])} s each, not included). Peak RSS = the kernel's "
+        "`ru_maxrss` (VmHWM) at the end of the notebook. **Floor** = a kernel that only runs "
+        "`import torch, torchvision, matplotlib.pyplot, ipywidgets, aelib`: "
+        f"**{fmt(floor, '.0f')} MB** (`import torch` alone: {fmt(res['torch_only_rss_mb'], '.0f')} MB "
+        f"with this machine's torch build).",
+        "",
+        "| notebook | cold s | warm s | cold peak RSS MB | over floor MB | warm peak RSS MB | status |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    cold_total = warm_total = 0.0
+    worst_over = None
+    failures = []
+    for row in res["notebooks"]:
+        cold, warm = row["cold"], row["warm"]
+        cold_total += cold.get("seconds") or 0.0
+        warm_total += warm.get("seconds") or 0.0
+        peak = max(filter(None, [cold.get("peak_rss_mb"), warm.get("peak_rss_mb")]), default=None)
+        over = None if peak is None or floor is None else peak - floor
+        if over is not None:
+            worst_over = over if worst_over is None else max(worst_over, over)
+        status = "ok"
+        if cold["error"] or warm["error"]:
+            status = f"FAILED: {cold['error'] or warm['error']}"
+            failures.append(row["notebook"])
+        lines.append(
+            f"| {row['notebook']} | {fmt(cold.get('seconds'))} | {fmt(warm.get('seconds'))} | "
+            f"{fmt(cold.get('peak_rss_mb'), '.0f')} | {fmt(over, '.0f')} | "
+            f"{fmt(warm.get('peak_rss_mb'), '.0f')} | {status} |"
+        )
+    lines += [
+        f"| **total** | **{cold_total:.1f}** | **{warm_total:.1f}** | | | | |",
+        "",
+        f"Model cache written by the cold pass: {fmt(res['cache_mb'])} MB.",
+        "",
+    ]
+    summary = {
+        "cold_total": cold_total,
+        "warm_total": warm_total,
+        "worst_over": worst_over,
+        "failures": failures,
+        "floor": floor,
+    }
+    return lines, summary
+
+
+def slider_section(res: dict) -> tuple[list[str], float | None]:
+    lines = [
+        "## Slider update latency",
+        "",
+        "Warm pass, in the kernel: the first slider of every `ipywidgets.interactive` a notebook "
+        f"creates is moved {notebook_resources.SLIDER_MOVES} times between two neighbouring "
+        "values; the time from setting `.value` until it returns (callback + figure rendered by "
+        "the inline backend into the Output widget). The browser adds the comm round trip and "
+        "the PNG decode: the browser test prints that end-to-end time for notebooks 02 and 09.",
+        "",
+        "| notebook | widget callback | slider | median ms | max ms |",
+        "|---|---|---|---:|---:|",
+    ]
+    medians = []
+    for row in res["notebooks"]:
+        for s in row["warm"].get("sliders", []):
+            medians.append(s["median_ms"])
+            lines.append(
+                f"| {row['notebook']} | `{s['widget']}` | {s['slider']} | "
+                f"{s['median_ms']:.0f} | {s['max_ms']:.0f} |"
+            )
+    overall = statistics.median(medians) if medians else None
+    worst = max(medians) if medians else None
+    lines += [
+        "",
+        f"Median over all sliders: **{fmt(overall, '.0f')} ms**; slowest slider's median: "
+        f"{fmt(worst, '.0f')} ms.",
+        "",
+    ]
+    return lines, worst
+
+
+def grid_section(res: dict) -> tuple[list[str], float | None]:
+    f = res["flops"]
+    lines = [
+        "## Latent grid search throughput (200 × 200)",
+        "",
+        f"`aelib.attacks.latent_grid_search` on the 2-D-latent convolutional autoencoder "
+        f"(digits 4, 5, 7; {res['n_normal']} training images). Counted FLOPs "
+        f"(`torch.utils.flop_counter`): decoder {f['decoder'] / 1e6:.3f} MFLOP, encoder "
+        f"{f['encoder'] / 1e6:.3f} MFLOP per point; a grid point costs 2 decodes + 1 encode = "
+        f"**{f['per_point'] / 1e6:.3f} MFLOP**, {f['per_point'] * res['resolution'] ** 2 / 1e9:.1f}"
+        " GFLOP for the grid. Matmul peak: float32 1024 × 1024, best of 10, same threads.",
+        "",
+        "| threads | batch | seconds | points/s | GFLOP/s | matmul GFLOP/s | fraction of matmul |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    default_1 = None
+    for r in res["rows"]:
+        lines.append(
+            f"| {r['threads']} | {r['batch_size']}{' (default)' if r['default_batch'] else ''} | "
+            f"{r['seconds']:.2f} | {r['points_per_s']:,.0f} | {r['gflops']:.1f} | "
+            f"{r['matmul_gflops']:.0f} | {r['fraction_of_matmul']:.1%} |"
+        )
+        if r["default_batch"]:
+            default_1 = r["seconds"] if default_1 is None else min(default_1, r["seconds"])
+    best = min(r["seconds"] for r in res["rows"])
+    lines += [
+        "",
+        f"Ideal time at the matmul peak: "
+        f"{f['per_point'] * res['resolution'] ** 2 / 1e9 / max(r['matmul_gflops'] for r in res['rows']):.2f} s.",
+        f"Peak RSS of the benchmark process after the searches: {res['process_peak_rss_mb']:.0f} MB "
+        "(the search decodes in batches, so memory does not grow with the resolution).",
+        "",
+    ]
+    return lines, (default_1, best)
+
+
+def pgd_section(rows: list[dict]) -> list[str]:
+    lines = [
+        "## Latent PGD: time to the first adversarial anomaly",
+        "",
+        "`aelib.attacks.latent_pgd_search` on `mnist_autoencoder(latent_dim=d)` (digits 4, 5, 7), "
+        "steps = `config.NB10_PGD_STEPS`, restarts doubled from 1 until a search returns a point "
+        "with error ≤ minᵢ L(xᵢ) farther than `default_min_distance` (95 % quantile of training "
+        "nearest-neighbour distances) from every training image; `config.MNIST_THREADS` thread(s).",
+        "",
+        "| latent dim | steps | restarts needed | time of that search s | all searches s | found | "
+        "best error / min normal error | train or load s |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        first = r["first"]
+        if first is None:
+            tried = sum(t["seconds"] for t in r["tries"])
+            lines.append(
+                f"| {r['latent_dim']} | {r['steps']} | none up to {r['tries'][-1]['restarts']} | — | "
+                f"{tried:.1f} | 0 | — | {r['train_or_load_seconds']:.1f} |"
+            )
+            continue
+        ratio = first["best_error"] / first["min_normal_error"]
+        lines.append(
+            f"| {r['latent_dim']} | {r['steps']} | {first['restarts']} | {first['seconds']:.2f} | "
+            f"{first['cumulative_seconds']:.2f} | {first['found']} | {ratio:.3g} | "
+            f"{r['train_or_load_seconds']:.1f} |"
+        )
+    lines.append("")
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Run the benchmarks, write RESULTS.md.")
+    parser.add_argument("--skip", nargs="*", default=[], choices=["notebooks", "grid", "pgd"])
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    info = machine()
+    load_before = uptime()
+    log(f"machine: {json.dumps(info)}")
+    raw: dict = {"machine": info}
+    with tempfile.TemporaryDirectory(prefix="aelib-bench-cache-") as cache:
+        os.environ["AELIB_CACHE_DIR"] = cache  # notebooks fill it; grid and PGD reuse it
+        if "notebooks" not in args.skip:
+            raw["notebooks"] = notebook_resources.measure(course_notebooks(), Path(cache))
+        if "grid" not in args.skip:
+            raw["grid"] = latent_grid.measure()
+        if "pgd" not in args.skip:
+            raw["pgd"] = pgd.measure()
+    load_after = uptime()
+
+    md = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`benchmarks/run_all.py`) on "
+        f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC "
+        f"in {time.perf_counter() - started:.0f} s. Not part of the test suite.",
+        "",
+        "## Machine",
+        "",
+        f"- CPU: {info['cpu']}, {info['cores_usable']} usable core(s), "
+        f"{fmt(info['memory_gb'])} GB RAM; {info['platform']}",
+        f"- Python {info['python']}, torch {info['torch']} "
+        f"({'CUDA ' + info['torch_cuda_build'] + ' build, no GPU used' if info['torch_cuda_build'] else 'CPU build'}), "
+        f"{info['torch_threads']} torch threads by default; numpy {info.get('numpy')}, "
+        f"matplotlib {info.get('matplotlib')}",
+        f"- Load before: `{load_before}`",
+        f"- Load after: `{load_after}`",
+        "- The machine was shared with other work while these numbers were taken: a load "
+        "average above the core count means every time below is inflated by roughly that ratio.",
+        "",
+    ]
+    verdicts = []
+    if "notebooks" in raw:
+        lines, s = notebook_section(raw["notebooks"])
+        md += lines
+        slines, worst_slider = slider_section(raw["notebooks"])
+        md += slines
+        verdicts += [
+            (
+                "whole course, empty cache",
+                f"< {TARGETS['course_cold_s']:.0f} s",
+                f"{s['cold_total']:.1f} s",
+                ok(s["cold_total"], TARGETS["course_cold_s"]),
+            ),
+            (
+                "each notebook's peak RSS over the floor",
+                f"< {TARGETS['notebook_over_floor_mb']:.0f} MB",
+                f"{fmt(s['worst_over'], '.0f')} MB (worst)",
+                ok(s["worst_over"], TARGETS["notebook_over_floor_mb"]),
+            ),
+            (
+                "slider update, median (slowest slider)",
+                f"< {TARGETS['slider_median_ms']:.0f} ms",
+                f"{fmt(worst_slider, '.0f')} ms",
+                ok(worst_slider, TARGETS["slider_median_ms"]),
+            ),
+        ]
+        if s["failures"]:
+            verdicts.append(
+                ("notebooks that failed", "none", ", ".join(s["failures"]), "**missed**")
+            )
+    if "grid" in raw:
+        lines, (default_s, best_s) = grid_section(raw["grid"])
+        md += lines
+        verdicts.append(
+            (
+                "200 × 200 latent grid (default batch / best setting)",
+                f"< {TARGETS['grid_200_s']:.0f} s",
+                f"{fmt(default_s, '.2f')} s / {best_s:.2f} s",
+                ok(default_s, TARGETS["grid_200_s"]),
+            )
+        )
+    if "pgd" in raw:
+        md += pgd_section(raw["pgd"])
+    md[md.index("## Machine") : md.index("## Machine")] = [
+        "## Targets",
+        "",
+        "| target | limit | measured | verdict |",
+        "|---|---|---|---|",
+        *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in verdicts],
+        "",
+        "NOTES_PLACEHOLDER",
+        "",
+    ]
+    notes_file = ROOT / "benchmarks" / "NOTES.md"
+    notes = notes_file.read_text().strip() if notes_file.exists() else ""
+    text = "\n".join(md).replace("NOTES_PLACEHOLDER", notes)
+    text += "\n<details><summary>Raw measurements (JSON)</summary>\n\n```json\n"
+    text += json.dumps(raw, indent=1, default=str) + "\n```\n</details>\n"
+    args.out.write_text(text)
+    log(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,288 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 02 · PCA, its principal hyperplane, and anomalies with zero loss (§4.2)
+#
+# **Paper:** §4.2 *PCA* — Lemma 1 and Theorem 2.
+#
+# **Learning goals**
+# - compute PCA by the singular value decomposition and read it as an encoder–decoder pair;
+# - prove (and check numerically, for random subspaces) **Lemma 1**: every point of the column
+#   space of $V_d$ is reconstructed with **zero loss**;
+# - follow **Theorem 2**: $a = x_iV_dV_d^\top + cV_d^\top$ keeps zero loss while its distance to
+#   *all* training data grows without bound — and see why the start $x_i$ must be on the
+#   **convex hull** of the projected data.
+#
+# We work with a 3-D data set whose points lie close to a tilted 2-D plane (so $n = 3$, $d = 2$),
+# and with the 2-D toy Gaussian of notebook 01 ($n = 2$, $d = 1$) for the slider.
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+from aelib import config
+from aelib.data import gaussian
+from aelib.exercises import check_02_far_point, check_02_theorem2_point, plane_data
+from aelib.linalg import hyperplane_anomaly, pca
+from aelib.plots import hull_argument, plane_3d
+from aelib.widgets import hyperplane_explorer
+
+# tiny matrices: on a busy 2-core machine one thread is ~10x faster than two
+torch.set_num_threads(config.LINEAR_TORCH_THREADS)
+X = plane_data()  # float64, shape (200, 3)
+print(f"{tuple(X.shape)} points; generated with standard deviations {config.PLANE3D_STDS} "
+      f"(two in-plane axes, one normal axis), mean {config.PLANE3D_MEAN}")
+
+# %% [markdown]
+# ## 1 · PCA by SVD
+#
+# Factorise the centred data matrix ($m\times n$) with the singular value decomposition
+#
+# $$X - \mathbf{1}\mu = U\Sigma V^\top,\qquad U^\top U = I,\; V^\top V = I,\;
+#   \Sigma = \operatorname{diag}(\sigma_1 \ge \sigma_2 \ge \dots).$$
+#
+# The first $d$ columns of $V$, $V_d$ ($n \times d$), span the best-fitting $d$-dimensional
+# subspace. PCA as an autoencoder:
+#
+# $$g(x) = (x-\mu)V_d \in \mathbb{R}^d,\qquad h(y) = yV_d^\top + \mu,\qquad
+#   h(g(x)) = \mu + (x-\mu)V_dV_d^\top .$$
+#
+# The paper writes $X = U\Sigma V^\top$ without centring ($\mu = 0$); centring is what a linear
+# autoencoder with biases learns (notebook 03, Theorem 4). `aelib.linalg.pca(X, d,
+# center=False)` gives the paper's exact form; every statement below holds for both.
+# Below we do the SVD by hand and compare with `aelib.linalg.pca` (singular vectors are unique
+# only up to sign, so we compare $|v_k^\top v_k'|$).
+
+# %%
+mu = X.mean(0)
+U, S, Vt = torch.linalg.svd(X - mu, full_matrices=False)
+V2 = Vt[:2].T  # n x d = 3 x 2
+p = pca(X, 2)
+assert torch.allclose((V2 * p.components).sum(0).abs(), torch.ones(2, dtype=torch.float64))
+assert torch.allclose(V2.T @ V2, torch.eye(2, dtype=torch.float64))  # orthonormal columns
+explained = S**2 / (S**2).sum()
+print(f"singular values {S.numpy().round(2)}; variance explained {explained.numpy().round(4)}")
+print(f"training loss: mean {p.reconstruction_error(X).mean():.3g}, "
+      f"min {p.reconstruction_error(X).min():.2e}, max {p.reconstruction_error(X).max():.3g}")
+
+# %% [markdown]
+# ## 2 · Lemma 1: the whole subspace is reconstructed perfectly
+#
+# **Lemma 1.** If $a$ lies in the column space of $V_d$ (for centred PCA: $a - \mu$ does), then
+# $\mathcal{L}_R(a, h(g(a))) = 0$.
+#
+# *Proof.* Write $a = cV_d^\top$ for some $c\in\mathbb{R}^d$. Since $V_d^\top V_d = I_d$,
+#
+# $$h(g(a)) = aV_dV_d^\top = c\,V_d^\top V_d\,V_d^\top = cV_d^\top = a. \qquad\square$$
+#
+# Nothing in the proof limits $\|c\|$: points **arbitrarily far** from the data are reconstructed
+# exactly. We check it in float64 for `config.LEMMA_TRIALS` random cases — random $n$ up to
+# `config.LEMMA_MAX_N`, random $d<n$, random subspaces (both PCA subspaces of random data and
+# plain random orthonormal bases) and random coefficients $c$ of size up to $10^3$ — and contrast
+# it with points one unit *off* the subspace, whose loss is $1/n$.
+
+# %%
+gen = torch.Generator().manual_seed(0)
+worst, off_best = 0.0, np.inf
+for trial in range(config.LEMMA_TRIALS):
+    n = int(torch.randint(2, config.LEMMA_MAX_N + 1, (1,), generator=gen))
+    d = int(torch.randint(1, n, (1,), generator=gen))
+    if trial % 2:  # the PCA subspace of random (uncentred, as in the paper) data
+        data = torch.randn(3 * n, n, generator=gen, dtype=torch.float64)
+        V = pca(data, d, center=False).components
+    else:  # a random orthonormal basis
+        V = torch.linalg.qr(torch.randn(n, d, generator=gen, dtype=torch.float64)).Q
+    c = torch.randn(d, generator=gen, dtype=torch.float64) * 10 ** (3 * torch.rand(1, generator=gen))
+    a = c @ V.T
+    worst = max(worst, float(((a - a @ V @ V.T) ** 2).mean()))
+    w = torch.randn(n, generator=gen, dtype=torch.float64)
+    w = w - w @ V @ V.T  # orthogonal to the subspace
+    b = a + w / w.norm()  # one unit off the subspace
+    off_best = min(off_best, float(((b - b @ V @ V.T) ** 2).mean()))
+assert worst < config.LEMMA_TOL
+assert off_best > 0.99 / config.LEMMA_MAX_N  # a unit step off costs ||w||^2 / n >= 1/n
+print(f"{config.LEMMA_TRIALS} random cases: largest loss of a point in span(V_d) "
+      f"< {config.LEMMA_TOL:g}: {worst < config.LEMMA_TOL}")
+print(f"smallest loss of a point one unit off the subspace: {off_best:.2g} (= 1/n for the largest n)")
+
+# %% [markdown]
+# The same holds for the 3-D data with centring: $a = \mu + cV_2^\top$ for any $c$. The loss of
+# such a point is zero up to float64 rounding, far below the *smallest* loss of any training
+# point — the worst case of notebook 01.
+
+# %%
+c = torch.tensor([300.0, -200.0], dtype=torch.float64)
+a = p.mean + c @ p.components.T
+loss_a = float(p.reconstruction_error(a))
+min_train = float(p.reconstruction_error(X).min())
+assert loss_a < config.LEMMA_TOL and loss_a <= min_train
+print(f"a = mu + c V_2^T with c = {c.numpy()}: ||a - mu|| = {float((a - p.mean).norm()):.4g}, "
+      f"loss < {config.LEMMA_TOL:g}: True, smallest training loss {min_train:.2e}")
+
+# %% [markdown]
+# ## 3 · Theorem 2: zero loss, arbitrarily far from all data
+#
+# **Theorem 2.** For any $\delta$ there is an $a$ with $\min_i \lVert x_i - a\rVert > \delta$ and
+# $\mathcal{L}_R(a, h(g(a))) = 0$.
+#
+# *Proof sketch.* Take $a = x_iV_dV_d^\top + cV_d^\top$ (zero loss by Lemma 1: it is in the
+# column space). The error $x_i - x_iV_dV_d^\top$ is orthogonal to the subspace and
+# $a - x_iV_dV_d^\top = cV_d^\top$ lies in it, so by Pythagoras
+#
+# $$\lVert x_i - a\rVert^2 = \lVert x_i - x_iV_dV_d^\top\rVert^2 + \lVert cV_d^\top\rVert^2
+#   \;\ge\; \lVert c\rVert^2 .$$
+#
+# That bounds the distance to **one** point. For *all* points, start at a vertex $y_s$ of the
+# convex hull of the projected data $XV_d$ and let $c$ point outward (section 4). First the
+# Pythagoras step, numerically:
+
+# %%
+i = 0
+proj = p.mean + (X[i] - p.mean) @ p.components @ p.components.T
+c = torch.tensor([7.0, 24.0], dtype=torch.float64)
+a = proj + c @ p.components.T
+lhs = float((X[i] - a).norm() ** 2)
+rhs = float((X[i] - proj).norm() ** 2 + (c @ p.components.T).norm() ** 2)
+assert abs(lhs - rhs) < 1e-9 * lhs and lhs >= float(c @ c)
+print(f"||x_i - a||^2 = {lhs:.6g} = {float((X[i] - proj).norm() ** 2):.4g} + {float(c @ c):.6g}")
+
+# %% [markdown]
+# `aelib.linalg.hyperplane_anomaly(X, pca, delta)` implements the full construction (start at
+# the extreme point along $v_1$, move outward by just over $\delta$). We push $\delta$ from 1 to
+# $10^6$: the distance to the nearest training point always exceeds $\delta$, while the loss stays
+# at float64 rounding level — always below the smallest training loss.
+
+# %%
+rows = []
+for delta in config.THEOREM2_DELTAS:
+    a = hyperplane_anomaly(X, p, delta)
+    dist = float((X - a).norm(dim=1).min())
+    loss = float(p.reconstruction_error(a))
+    rounding = (torch.finfo(torch.float64).eps * float(a.abs().max())) ** 2  # (eps |a|)^2
+    assert dist > delta and loss <= min_train and loss <= 100 * rounding
+    rows.append((delta, dist, loss <= min_train, loss <= 100 * rounding))
+print(f"{'delta':>9} {'min_i dist(x_i, a)':>19} {'loss <= min train':>18} {'loss ~ rounding':>16}")
+for delta, dist, below, tiny in rows:
+    print(f"{delta:9.0e} {dist:19.7g} {below!s:>18} {tiny!s:>16}")
+
+# %% [markdown]
+# "Loss ~ rounding" means $\mathcal{L}_R(a) \le 100\,(\epsilon_{64}\max_j|a_j|)^2$: the loss is
+# what float64 rounding of a vector of that size leaves, i.e. exactly zero in exact arithmetic.
+# The figure shows the 3-D data, the principal plane, and the Theorem 2 point for $\delta = 10$.
+
+# %%
+a10 = hyperplane_anomaly(X, p, 10.0)
+fig = plt.figure(figsize=(6.5, 5.5))
+ax = fig.add_subplot(projection="3d")
+plane_3d(X, p, {"a (δ = 10), loss 0": a10}, ax=ax)
+ax.view_init(elev=15, azim=-30)
+ax.set_title("3-D data, principal plane μ + span(V₂), and a zero-loss anomaly")
+plt.show()
+
+# %% [markdown]
+# ## 4 · Why the start must be on the convex hull
+#
+# In latent coordinates $y_i = (x_i-\mu)V_d$, pick a unit direction $u$ and the hull vertex
+# $y_s = \arg\max_i y_i\cdot u$. Every $y_i$ lies behind the line
+# $\{y : (y - y_s)\cdot u = 0\}$, so $a$'s latent point $y_s + t\,u$ is at least $t$ from every
+# $y_i$ — and distances in $\mathbb{R}^n$ are at least the distances of the projections. Starting
+# from an **interior** point instead and moving the same $t$ can land right next to other data
+# (purple cross). The figure uses $u = (1,1)/\sqrt{2}$ and $t = 3$.
+
+# %%
+Y = p.encode(X)
+u = torch.tensor([1.0, 1.0], dtype=torch.float64) / 2**0.5
+s = int(torch.argmax(Y @ u))
+assert bool(((Y - Y[s]) @ u <= 1e-12).all())  # every projected point is behind the line
+t = 3.0
+interior = int((Y - Y.mean(0)).norm(dim=1).argmin())
+a = p.decode(Y[s] + t * u)
+assert float((X - a).norm(dim=1).min()) >= t  # hull start: at least t from every x_i
+b = p.decode(Y[interior] + t * u)
+near_b = float(torch.cat([X[:interior], X[interior + 1 :]]).sub(b).norm(dim=1).min())
+assert near_b < t  # interior start: some training point is closer than t
+print(f"hull start: nearest training point {float((X - a).norm(dim=1).min()):.3g} >= t = {t}")
+print(f"interior start: nearest other training point {near_b:.3g} < t")
+fig, ax = plt.subplots(figsize=(6, 5))
+hull_argument(Y, u, t, interior_index=interior, ax=ax)
+ax.set_title("Theorem 2 in the latent plane")
+plt.show()
+
+# %% [markdown]
+# ## 5 · Explore: slide along the principal line
+#
+# On the 2-D toy Gaussian with $d = 1$, the slider moves $a = \mu + (y_s + c)\,v_1^\top$, where
+# $y_s$ is the largest first principal coordinate (the hull vertex along $+v_1$, orange square).
+# The dashed circle around $a$ passes through the nearest training point.
+
+# %%
+X2 = gaussian(config.TOY_N, seed=0).double()
+p2 = pca(X2, config.LINEAR_D_TOY)
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+# (a widget's first frame lands in the cell output under some front ends and not others; the
+# widget itself is tested in tests/test_notebooks_linear_helpers.py)
+explorer = hyperplane_explorer(X2, p2)
+explorer
+
+# %% [markdown]
+# **Exercise 1 (slider).** Move $c$ until the point is at least
+# `config.NB02_FAR_DISTANCE` = 50 units from **every** training point, and read off its loss.
+# Enter both as `(c, loss)`. What happens for negative $c$?
+
+# %% nbgrader={"grade": false, "grade_id": "nb02_far_point", "locked": false, "schema_version": 3, "solution": true, "task": false}
+answer = None  # your answer: (c, loss) read from the slider
+### BEGIN SOLUTION
+# what the slider computes at c = 50 (it starts on the hull, so min distance >= c)
+y2 = p2.encode(X2)
+s2 = int(torch.argmax(y2[:, 0]))
+a = p2.decode(y2[s2] + torch.tensor([50.0], dtype=torch.float64))
+answer = (50.0, float(p2.reconstruction_error(a)))
+### END SOLUTION
+
+# %%
+assert check_02_far_point(answer)
+
+# %% [markdown]
+# **Exercise 2 (code).** Implement Theorem 2's construction yourself:
+# `far_point(X, mean, V, delta)` returns a point $a$ (shape $(n,)$) with zero PCA loss and
+# $\min_i\lVert x_i - a\rVert > \delta$, for data `X` $(m, n)$, mean $\mu$ $(n,)$ and orthonormal
+# $V_d$ `V` $(n, d)$. Choose any direction $u$ in latent space.
+
+# %% nbgrader={"grade": false, "grade_id": "nb02_theorem2_point", "locked": false, "schema_version": 3, "solution": true, "task": false}
+far_point = None  # your answer: a function far_point(X, mean, V, delta) -> a
+### BEGIN SOLUTION
+def far_point(X, mean, V, delta):
+    Y = (X - mean) @ V  # latent coordinates
+    u = torch.zeros(V.shape[1], dtype=V.dtype)
+    u[0] = 1.0  # direction: the first principal axis
+    s = int(torch.argmax(Y @ u))  # the hull vertex along u
+    return mean + (Y[s] + (delta + 1.0) * u) @ V.T
+### END SOLUTION
+
+# %%
+assert check_02_theorem2_point(far_point)
+
+# %% [markdown]
+# ## Summary
+#
+# - PCA by SVD gives $V_d$; as an autoencoder, $h(g(x)) = \mu + (x-\mu)V_dV_d^\top$.
+# - **Lemma 1:** every point of $\mu + \operatorname{span}(V_d)$ has zero loss — verified for
+#   random subspaces and dimensions to $< 10^{-10}$ in float64 (in fact to rounding level).
+# - **Theorem 2:** starting at a hull vertex of $XV_d$ and moving outward along the subspace
+#   gives anomalies with zero loss at any distance $\delta$ (checked up to $\delta = 10^6$); they
+#   satisfy the worst case $\mathcal{L}_R(a) \le \min_i\mathcal{L}_R(x_i)$.
+# - The reconstruction loss measures distance **to the subspace**, never distance **to the data**.
+#
+# **Next:** 03 shows that a linear autoencoder trained by gradient descent learns the same
+# subspace (and, with biases, the same centring), so it inherits Theorem 2.

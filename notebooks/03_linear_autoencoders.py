@@ -1,0 +1,306 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 03 · Linear autoencoders learn the PCA subspace — and its blind spot (§4.3, App. A.1)
+#
+# **Paper:** §4.3 *Linear autoencoders* (Lemma 3) and Appendix A.1 *Linear networks with bias
+# terms* (Theorem 4).
+#
+# **Learning goals**
+# - train a linear autoencoder by gradient descent and watch its encoder's column space converge
+#   to the PCA subspace $\operatorname{span}(V_d)$, measured by **principal angles**;
+# - verify $W_\text{enc} = V_dC$ with $C$ invertible and $W_\text{dec}^\top = C^{-1}V_d^\top$ at
+#   convergence, hence **Lemma 3**: zero loss on the whole subspace;
+# - show that the trained **biases implement mean-centring** (Theorem 4) — and what exactly is
+#   (and is not) determined about them;
+# - reconstruct a far-away Theorem 2 anomaly with the *trained* network.
+
+# %%
+import copy
+
+import matplotlib.pyplot as plt
+import torch
+
+from aelib import config
+from aelib.exercises import (
+    check_03_biases,
+    check_03_converged_epoch,
+    largest_angles,
+    plane_data,
+    train_linear_autoencoder,
+)
+from aelib.linalg import hyperplane_anomaly, pca, principal_angles
+from aelib.metrics import reconstruction_error
+from aelib.plots import angle_curves
+from aelib.widgets import training_explorer
+
+# tiny matrices: on a busy 2-core machine one thread is ~10x faster than two
+torch.set_num_threads(config.LINEAR_TORCH_THREADS)
+X = plane_data()  # the 3-D data of notebook 02, float64 (200, 3), not centred
+m, n = X.shape
+d = 2
+p = pca(X, d)  # centred PCA: the target subspace V_d and mean
+V = p.components
+L_pca = float(p.reconstruction_error(X).mean())  # the best any rank-d affine map can do
+print(f"data {tuple(X.shape)}, latent d = {d}; PCA training loss (the optimum) {L_pca:.6g}")
+print(f"training: full-batch Adam, lr {config.LINEAR_AE_LR}, {config.LINEAR_AE_EPOCHS} epochs, "
+      f"float64, init seed {config.LINEAR_AE_SEED}")
+
+# %% [markdown]
+# ## 1 · The model and its training
+#
+# A linear autoencoder with biases maps
+#
+# $$x \;\mapsto\; \hat x = (xW_\text{enc} + b_\text{enc})\,W_\text{dec}^\top + b_\text{dec},
+#   \qquad W_\text{enc}\in\mathbb{R}^{n\times d},\; W_\text{dec}^\top\in\mathbb{R}^{d\times n}.$$
+#
+# In `aelib` this is `MLPAutoencoder([n, d, n], activation=None)`; PyTorch stores
+# `encoder[0].weight` $= W_\text{enc}^\top$ and `decoder[0].weight` $= W_\text{dec}$. We train it
+# with `aelib.train.fit` (Adam on the MSE, full batch) in float64, so that convergence can be
+# followed down to rounding level; `aelib.exercises.train_linear_autoencoder` wraps that call and
+# records $W_\text{enc}$ after every epoch. The paper gives no optimiser settings: ours are in
+# `aelib.config` and their sensitivity is shown in section 2.
+
+# %%
+run = train_linear_autoencoder(X, d)
+model = run.model
+L_ae = float(reconstruction_error(model, X).mean())
+assert (L_ae - L_pca) / L_pca < 1e-9  # the global optimum, up to rounding
+print(f"trained loss {L_ae:.6g} vs PCA optimum {L_pca:.6g}: relative gap < 1e-9: True")
+
+# %% [markdown]
+# ## 2 · The encoder's span converges to the PCA subspace
+#
+# Baldi & Hornik (1989) showed that at the global optimum the encoder spans the first $d$
+# principal directions. The **principal angles** $0 \le \theta_1 \le \dots \le \theta_d \le \pi/2$
+# between two $d$-dimensional subspaces measure how far apart they are: all zero iff the
+# subspaces coincide. With orthonormal bases $Q_A, Q_B$, $\cos\theta_k$ are the singular values
+# of $Q_A^\top Q_B$ (`aelib.linalg.principal_angles`). We follow the **largest** angle between
+# $\operatorname{span}(W_\text{enc})$ and $\operatorname{span}(V_d)$ epoch by epoch, for several
+# initialisations and learning rates.
+
+# %%
+angles = largest_angles(run, V)
+assert torch.allclose(angles[-1:], principal_angles(model.encoder[0].weight.T, V).max()[None])
+curves = {f"seed {config.LINEAR_AE_SEED}, lr {config.LINEAR_AE_LR:g}": angles}
+for seed in config.LINEAR_AE_SEEDS:
+    if seed != config.LINEAR_AE_SEED:
+        other = train_linear_autoencoder(X, d, seed=seed)
+        curves[f"seed {seed}, lr {config.LINEAR_AE_LR:g}"] = largest_angles(other, V)
+for lr in config.LINEAR_AE_LRS:
+    if lr != config.LINEAR_AE_LR:
+        other = train_linear_autoencoder(X, d, lr=lr)
+        curves[f"seed {config.LINEAR_AE_SEED}, lr {lr:g}"] = largest_angles(other, V)
+for label, curve in curves.items():
+    if label.endswith(f"lr {config.LINEAR_AE_LR:g}"):
+        assert curve[-1] < config.ANGLE_TOL, label  # every seed converges at our lr
+print("largest angle (rad) after epoch:", "  ".join(f"{e}: {float(angles[e]):.2g}"
+                                                    for e in range(0, 901, 150)))
+print(f"after {config.LINEAR_AE_EPOCHS} epochs, every seed at lr {config.LINEAR_AE_LR:g}: "
+      f"< {config.ANGLE_TOL:g} rad")
+for lr in config.LINEAR_AE_LRS:
+    final = float(curves[f"seed {config.LINEAR_AE_SEED}, lr {lr:g}"][-1])
+    print(f"lr {lr:g}: final largest angle < {config.ANGLE_TOL:g} rad: {final < config.ANGLE_TOL}")
+fig, ax = plt.subplots(figsize=(8, 4))
+angle_curves(curves, ax=ax)
+ax.set_title("encoder span vs PCA subspace: largest principal angle")
+plt.show()
+
+# %% [markdown]
+# Every run converges geometrically towards float64 rounding (~$10^{-16}$ rad); the initialisation
+# changes only how long the first, slow phase lasts. The learning rate matters for *speed* (0.02
+# is still far from rounding level at the end) and *stability* (0.1 gets close sooner, but Adam's
+# normalised steps can kick it out again — the spike); it does not change *where* the encoder
+# is heading: the PCA plane.
+#
+# **Exercise 1 (slider).** Scrub through the main run. At which epoch does the largest principal
+# angle first drop below `config.NB03_ANGLE_TARGET_DEG` = 1° (and stay there)?
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+# (a widget's first frame lands in the cell output under some front ends and not others; the
+# widget itself is tested in tests/test_notebooks_linear_helpers.py)
+explorer = training_explorer(angles, run.losses)
+explorer
+
+# %% nbgrader={"grade": false, "grade_id": "nb03_converged_epoch", "locked": false, "schema_version": 3, "solution": true, "task": false}
+epoch_1deg = None  # your answer: the first epoch with largest angle < 1 degree
+### BEGIN SOLUTION
+deg = torch.rad2deg(angles)
+epoch_1deg = int(torch.nonzero(deg >= config.NB03_ANGLE_TARGET_DEG).flatten()[-1]) + 1
+### END SOLUTION
+
+# %%
+assert check_03_converged_epoch(epoch_1deg)
+
+# %% [markdown]
+# ## 3 · $W_\text{enc} = V_dC$ and $W_\text{dec}^\top = C^{-1}V_d^\top$
+#
+# If $\operatorname{span}(W_\text{enc}) = \operatorname{span}(V_d)$ then
+# $W_\text{enc} = V_dC$ with $C = V_d^\top W_\text{enc}$ ($d\times d$), and $C$ is invertible
+# because $W_\text{enc}$ has rank $d$. At the optimum the network reproduces PCA's projection,
+# $W_\text{enc}W_\text{dec}^\top = V_dV_d^\top$, i.e. $V_dCW_\text{dec}^\top = V_dV_d^\top$, so
+# $W_\text{dec}^\top = C^{-1}V_d^\top$. $C$ is *not* the identity: the network learns **a**
+# basis of the plane, not PCA's ordered, orthonormal axes.
+
+# %%
+W_enc = model.encoder[0].weight.detach().T  # n x d
+W_dec_T = model.decoder[0].weight.detach().T  # d x n
+C = V.T @ W_enc
+svals = torch.linalg.svdvals(C)
+res_enc = float((W_enc - V @ C).norm() / W_enc.norm())
+res_dec = float((W_dec_T - torch.linalg.inv(C) @ V.T).norm() / W_dec_T.norm())
+res_proj = float((W_enc @ W_dec_T - V @ V.T).norm())
+assert svals.min() > 1e-3 * svals.max()  # C is well-conditioned, hence invertible
+assert res_enc < 1e-9 and res_dec < 1e-9 and res_proj < 1e-9
+print(f"C =\n{C.numpy().round(4)}\ndet C = {float(torch.det(C)):.4g}, "
+      f"condition number {float(svals.max() / svals.min()):.3g}")
+print("relative residuals  W_enc - V_d C,  W_dec^T - C^-1 V_d^T,  W_enc W_dec^T - V_d V_d^T: "
+      "all < 1e-9: True")
+
+# %% [markdown]
+# **Lemma 3.** For $a = cV_d^\top$ (centred data): $aW_\text{enc}W_\text{dec}^\top =
+# cV_d^\top V_dCC^{-1}V_d^\top = cV_d^\top = a$ — zero loss, exactly as for PCA, so Theorem 2
+# carries over. The proof needs nothing but the two identities we just checked.
+#
+# ## 4 · Theorem 4: the biases learn mean-centring
+#
+# For fixed weights, write $P = W_\text{enc}W_\text{dec}^\top$ and the total offset
+# $o = b_\text{enc}W_\text{dec}^\top + b_\text{dec}$, so $\hat x = xP + o$. Appendix A.1 splits the
+# loss, using $\sum_i (x_i - \bar x) = 0$ to kill the cross terms:
+#
+# $$\mathcal{L} = \underbrace{\frac{1}{mn}\sum_i \big\lVert (x_i-\bar x)(I-P)\big\rVert^2}_{
+#   \mathcal{L}_c(W):\ \text{loss on centred data}}
+#   + \frac{1}{n}\big\lVert \bar x(I-P) - o \big\rVert^2 .$$
+#
+# The second term vanishes for $b_\text{enc} = -\bar xW_\text{enc}$, $b_\text{dec} = \bar x$:
+# encode $x - \bar x$, decode, add $\bar x$ back. Note what the identity determines: only the
+# **offset** $o = \bar x(I-P)$. Any pair $(b_\text{enc} + z,\; b_\text{dec} - zW_\text{dec}^\top)$
+# gives the same $o$, so gradient descent need not land on the paper's particular pair — but the
+# network it finds *computes the same function* as the mean-centring one. We assert both.
+#
+# **Tolerance.** The identity gives $\lVert o - \bar x(I-P)\rVert^2 = n(\mathcal{L} -
+# \mathcal{L}_c(W))$ exactly. We check that identity, then require the offset error to be below
+# `config.BIAS_TOL` = $10^{-9}$ — well above float64 rounding of $\bar x$ ($\sim 10^{-15}$),
+# well below the data scale ($\lVert\bar x\rVert \approx 1.6$).
+
+# %%
+xbar = X.mean(0)
+b_enc = model.encoder[0].bias.detach()
+b_dec = model.decoder[0].bias.detach()
+P = W_enc @ W_dec_T
+offset = b_enc @ W_dec_T + b_dec
+offset_err = float((offset - xbar @ (torch.eye(n, dtype=X.dtype) - P)).norm())
+L_c = float((((X - xbar) @ (torch.eye(n, dtype=X.dtype) - P)) ** 2).mean())
+gen = torch.Generator().manual_seed(0)
+o_rand = torch.randn(n, generator=gen, dtype=X.dtype)  # the identity holds for any offset
+L_rand = float(((X - (X @ P + o_rand)) ** 2).mean())
+gap_rand = float((xbar @ (torch.eye(n, dtype=X.dtype) - P) - o_rand).norm() ** 2) / n
+assert abs(L_rand - (L_c + gap_rand)) < 1e-12  # the Appendix A.1 decomposition
+assert offset_err < config.BIAS_TOL  # Theorem 4: trained offset = mean-centring offset
+with torch.no_grad():
+    out_trained = model(X)
+    b_enc_th, b_dec_th = -xbar @ W_enc, xbar  # the paper's pair
+    out_centring = (X @ W_enc + b_enc_th) @ W_dec_T + b_dec_th
+assert float((out_trained - out_centring).abs().max()) < config.BIAS_TOL
+print(f"offset error |o - x̄(I - P)| < {config.BIAS_TOL:g}: True")
+print(f"trained b_enc = {b_enc.numpy().round(3)}   paper's -x̄ W_enc = {b_enc_th.numpy().round(3)}")
+print(f"trained b_dec = {b_dec.numpy().round(3)}   paper's x̄ = {xbar.numpy().round(3)}")
+print("outputs of the trained network and of the mean-centring network agree to "
+      f"< {config.BIAS_TOL:g}: True")
+
+# %% [markdown]
+# So the individual biases differ from the paper's pair (a symmetry of the parametrisation),
+# while the function — and therefore every reconstruction loss — is the mean-centring one.
+#
+# **Exercise 2 (code).** Write `biases(X, W_enc)` returning Theorem 4's pair
+# $(b_\text{enc}, b_\text{dec})$ with shapes $(d,)$ and $(n,)$. Then we plug your biases into the
+# trained network and check that its loss does not change.
+
+# %% nbgrader={"grade": false, "grade_id": "nb03_biases", "locked": false, "schema_version": 3, "solution": true, "task": false}
+biases = None  # your answer: a function biases(X, W_enc) -> (b_enc, b_dec)
+### BEGIN SOLUTION
+def biases(X, W_enc):
+    xbar = X.mean(0)  # column means, shape (n,)
+    return -xbar @ W_enc, xbar
+### END SOLUTION
+
+# %%
+assert check_03_biases(biases)
+
+# %% [markdown]
+# Now your biases go into a copy of the trained network (weights unchanged). By Theorem 4 the
+# loss must not move: the trained biases were already *a* mean-centring pair.
+
+# %%
+if biases is not None:
+    mine = copy.deepcopy(model)  # keep the trained model untouched: work on a copy
+    with torch.no_grad():
+        mine.encoder[0].bias[:], mine.decoder[0].bias[:] = biases(X, W_enc)
+    L_mine = float(reconstruction_error(mine, X).mean())
+    assert abs(L_mine - L_ae) < 1e-12
+    print(f"loss with your biases {L_mine:.6g} = trained loss {L_ae:.6g}")
+
+# %% [markdown]
+# ## 5 · The trained network reconstructs a far-away anomaly
+#
+# With the weights and biases checked, Theorem 2 applies to the *trained* autoencoder. We place
+# anomalies with `aelib.linalg.hyperplane_anomaly` at distances $\delta = 1 \dots 10^6$ from all
+# training data (on the PCA plane, moving away from the hull) and score them with the network.
+# For contrast, points at the same distance *perpendicular* to the plane.
+
+# %%
+min_train = float(reconstruction_error(model, X).min())
+normal_dir = torch.linalg.svd(X - xbar).Vh[-1]  # the direction the network discards
+deltas = torch.tensor(config.THEOREM2_DELTAS, dtype=torch.float64)
+on_plane, off_plane = [], []
+for delta in deltas:
+    a = hyperplane_anomaly(X, p, float(delta))
+    assert float((X - a).norm(dim=1).min()) > delta
+    on_plane.append(float(reconstruction_error(model, a[None])[0]))
+    off_plane.append(float(reconstruction_error(model, (xbar + delta * normal_dir)[None])[0]))
+assert max(on_plane) <= min_train  # the worst case of §4, for every delta up to 1e6
+print(f"smallest training error {min_train:.2e}; largest error of the on-plane anomalies "
+      f"<= it: True")
+print("perpendicular points, error / delta^2:",
+      "  ".join(f"{e / float(dl) ** 2:.3g}" for e, dl in zip(off_plane, deltas, strict=True)))
+fig, ax = plt.subplots(figsize=(7, 4))
+ax.loglog(deltas, torch.tensor(off_plane).clamp_min(1e-32), "o-", color="C1",
+          label="perpendicular to the plane")
+ax.loglog(deltas, torch.tensor(on_plane).clamp_min(1e-32), "s-", color="C3",
+          label="Theorem 2 anomaly (on the plane)")
+ax.axhline(min_train, color="black", ls="--", lw=1, label="smallest training error")
+ax.set_xlabel("distance δ to the nearest training point")
+ax.set_ylabel("reconstruction error (MSE) of the trained AE")
+ax.legend(fontsize=8)
+ax.set_title("trained linear AE: far on the plane = 'more normal than normal'")
+plt.show()
+
+# %% [markdown]
+# Perpendicular points score $\delta^2/n$ (the network discards that direction — error over
+# $\delta^2$ is $1/3$), so distance helps there. On the plane the error stays at float64 rounding
+# level, *below every training point*, a million units away.
+#
+# ## Summary
+#
+# - Gradient descent on a linear autoencoder reaches the PCA optimum: the largest principal
+#   angle between $\operatorname{span}(W_\text{enc})$ and $\operatorname{span}(V_d)$ falls
+#   geometrically (below $10^{-9}$ rad for every seed we tried, then to rounding level); the
+#   learning rate sets the speed and the stability, not the destination.
+# - At convergence $W_\text{enc} = V_dC$ with $C$ invertible (but not orthogonal) and
+#   $W_\text{dec}^\top = C^{-1}V_d^\top$, so **Lemma 3** holds: the whole plane is reconstructed.
+# - **Theorem 4:** the biases make the network compute $\bar x + (x-\bar x)V_dV_d^\top$ — the
+#   offset $b_\text{enc}W_\text{dec}^\top + b_\text{dec} = \bar x(I-P)$ is determined, the pair
+#   itself only up to a symmetry.
+# - Hence the trained network inherits **Theorem 2**: anomalies $10^6$ away score below every
+#   training point.
+#
+# **Next:** 04 adds a ReLU — and finds the same linear behaviour beyond the data.
