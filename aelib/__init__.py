@@ -13,6 +13,11 @@ Submodules each have one job:
 - :mod:`aelib.plots`      the paper's figures
 - :mod:`aelib.widgets`    slider explorers for the notebooks
 - :mod:`aelib.exercises`  checkers that give learners feedback
+- :mod:`aelib.oob`        out-of-bounds zones of a model over the input plane (Figure 1)
+- :mod:`aelib.toy_training`  robust, cached training of the Figure-1 models (restarts, ensembles)
+- :mod:`aelib.mnist_experiments`  the cached MNIST models of notebooks 08-10
+- :mod:`aelib.mitigations`  latent Mahalanobis score, negative-sample fine-tuning
+- :mod:`aelib.cache`      the trained-model cache;  :mod:`aelib.config`  every hyperparameter
 """
 
 __version__ = "0.1.0"

@@ -39,6 +39,7 @@ from aelib._validation import (
 from aelib.cache import load_or_train
 from aelib.data import load_mnist
 from aelib.models import ACTIVATIONS, ConvAutoencoder, _seeded_init
+from aelib.train import fit
 
 __all__ = [
     "MnistRun",
@@ -123,7 +124,7 @@ def train_with_snapshots(
     """Mini-batch Adam on the mean squared error, keeping copies of the weights at some epochs.
 
     The same algorithm as :func:`aelib.train.fit` (same batch order for the same ``seed``, so the
-    final weights are identical; a test checks it), plus snapshots, which ``fit`` cannot take.
+    final weights are identical; a test checks it), plus snapshots, taken through ``fit``'s ``callback``.
 
     Parameters
     ----------
@@ -141,35 +142,24 @@ def train_with_snapshots(
     dict
         ``{"losses": [float] * epochs, "snapshots": {epoch: state_dict}}``.
     """
-    check_module(model)
-    X = as_float_tensor(X, "X", min_ndim=2, shape="(N, *input_shape)").detach()
-    epochs = check_positive_int(epochs, "epochs")
-    lr = check_positive_float(lr, "lr")
-    batch_size = check_positive_int(batch_size, "batch_size")
-    seed = check_nonnegative_int(seed, "seed")
     keep = {check_positive_int(e, "snapshot_epochs") for e in snapshot_epochs}
-    n = len(X)
-    size = min(batch_size, n)
-    generator = torch.Generator().manual_seed(seed)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    losses: list[float] = []
     snapshots: dict[int, dict] = {}
-    model.train()
+
+    def snapshot(epoch: int, loss: float) -> None:
+        if epoch in keep:
+            snapshots[epoch] = {k: v.detach().clone() for k, v in model.state_dict().items()}
+
     with _threads(config.MNIST_THREADS):
-        for epoch in range(1, epochs + 1):
-            order = torch.randperm(n, generator=generator) if size < n else torch.arange(n)
-            total = 0.0
-            for start in range(0, n, size):
-                batch = X[order[start : start + size]]
-                loss = torch.mean((model(batch) - batch) ** 2)
-                optimizer.zero_grad()
-                loss.backward()
-                optimizer.step()
-                total += loss.item() * batch.shape[0]
-            losses.append(total / n)
-            if epoch in keep:
-                snapshots[epoch] = {k: v.detach().clone() for k, v in model.state_dict().items()}
-    model.eval()
+        losses = fit(
+            model,
+            X,
+            epochs,
+            lr=lr,
+            batch_size=batch_size,
+            seed=seed,
+            progress=False,
+            callback=snapshot,
+        )
     return {"losses": losses, "snapshots": snapshots}
 
 

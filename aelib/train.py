@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 from torch import nn
 from tqdm.auto import tqdm
@@ -26,6 +28,7 @@ def fit(
     batch_size: int | None = None,
     seed: int = 0,
     progress: bool = True,
+    callback: Callable[[int, float], None] | None = None,
 ) -> list[float]:
     """Train ``model`` to reconstruct ``X`` with Adam and the mean squared error.
 
@@ -47,6 +50,9 @@ def fit(
         On the CPU the same seed gives the same losses.
     progress : bool
         Show a ``tqdm`` progress bar over epochs.
+    callback : callable, optional
+        Called as ``callback(epoch, loss)`` after each epoch (``epoch`` counts from 1), e.g. to
+        keep snapshots of the weights; the model is still in training mode then.
 
     Returns
     -------
@@ -61,6 +67,10 @@ def fit(
     if batch_size is not None:
         batch_size = check_positive_int(batch_size, "batch_size")
     seed = check_nonnegative_int(seed, "seed")
+    if callback is not None and not callable(callback):
+        raise TypeError(
+            f"callback: expected a callable callback(epoch, loss), got {type(callback).__name__}"
+        )
     param = next(model.parameters(), None)
     if param is None:
         raise ValueError("model: expected a module with trainable parameters, got none")
@@ -97,6 +107,8 @@ def fit(
             optimizer.step()
             total += loss.item() * batch.shape[0]
         losses.append(total / n)
+        if callback is not None:
+            callback(len(losses), losses[-1])
         bar.set_postfix(loss=f"{losses[-1]:.4g}")
     model.eval()
     return losses

@@ -229,3 +229,20 @@ def test_bad_models():
         fit(nn.Linear(2, 3), X_OK, epochs=1, progress=False)
     with pytest.raises(ValueError, match=r"X: expected input the model accepts.*mat1 and mat2"):
         fit(nn.Linear(3, 3), X_OK, epochs=1, progress=False)
+
+
+def test_callback_sees_every_epoch_and_its_loss():
+    seen = []
+    losses = fit(
+        MLPAutoencoder([2, 3, 1, 3, 2], seed=0),
+        gaussian(30),
+        5,
+        progress=False,
+        callback=lambda epoch, loss: seen.append((epoch, loss)),
+    )
+    assert seen == list(zip(range(1, 6), losses, strict=True))
+
+
+def test_callback_must_be_callable():
+    with pytest.raises(TypeError, match="callback: expected a callable"):
+        fit(MLPAutoencoder([2, 1, 2], seed=0), gaussian(10), 1, progress=False, callback=3)
