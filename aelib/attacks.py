@@ -267,6 +267,14 @@ def _screened_starts(
     return points[pick]
 
 
+def _encode_batched(model: nn.Module, X: torch.Tensor, batch_size: int) -> torch.Tensor:
+    """Latent codes of ``X`` (N, *input_shape) → (N, latent_dim), in batches, without gradients."""
+    with torch.no_grad():
+        return torch.cat(
+            [model.encode(X[s : s + batch_size]) for s in range(0, len(X), batch_size)]
+        )
+
+
 def _box(points: torch.Tensor, margin: float) -> tuple[torch.Tensor, torch.Tensor]:
     """Per-coordinate bounding box of ``points`` (N, d) enlarged by ``margin`` × its side."""
     lo, hi = points.min(0).values, points.max(0).values
@@ -407,13 +415,8 @@ def latent_grid_search(
     was_training = model.training
     model.eval()
     try:
+        latents = _encode_batched(model, X_normal, batch_size)
         with torch.inference_mode():
-            latents = torch.cat(
-                [
-                    model.encode(X_normal[s : s + batch_size])
-                    for s in range(0, len(X_normal), batch_size)
-                ]
-            )
             if latents.ndim != 2 or latents.shape[1] != 2:
                 raise ValueError(
                     f"model: expected a 2-D latent space for a grid search, got latents of shape "
@@ -579,13 +582,7 @@ def latent_pgd_search(
     was_training = model.training
     model.eval()
     try:
-        with torch.no_grad():
-            latents = torch.cat(
-                [
-                    model.encode(X_normal[s : s + batch_size])
-                    for s in range(0, len(X_normal), batch_size)
-                ]
-            )
+        latents = _encode_batched(model, X_normal, batch_size)
         if latents.ndim != 2:
             raise ValueError(
                 f"model: expected encode to return latents of shape (N, latent_dim), "
