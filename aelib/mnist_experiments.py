@@ -12,15 +12,15 @@ the same settings (all in :mod:`aelib.config`) give the same weights everywhere:
   (:func:`aelib.mitigations.negative_finetune`).
 
 Cache keys include every setting that changes the weights and a hash of the training images, so
-switching to full MNIST (``source="torchvision"``) trains and stores new models.
+switching to full MNIST (``source="torchvision"``) trains and stores new models. The default is
+the bundled subset, whatever else is on disk, so the notebooks' outputs are reproducible.
 """
 
 from __future__ import annotations
 
 import copy
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import torch
@@ -39,6 +39,7 @@ from aelib._validation import (
 from aelib.cache import load_or_train
 from aelib.data import load_mnist
 from aelib.models import ACTIVATIONS, ConvAutoencoder, _seeded_init
+from aelib.threads import torch_threads
 from aelib.train import fit
 
 __all__ = [
@@ -52,17 +53,6 @@ __all__ = [
     "negative_autoencoder",
     "data_fingerprint",
 ]
-
-
-@contextmanager
-def _threads(n: int) -> Iterator[None]:
-    """Run with ``n`` torch threads (tiny convolutions are fastest single-threaded on a busy CPU)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def data_fingerprint(X: torch.Tensor) -> str:
@@ -149,7 +139,7 @@ def train_with_snapshots(
         if epoch in keep:
             snapshots[epoch] = {k: v.detach().clone() for k, v in model.state_dict().items()}
 
-    with _threads(config.MNIST_THREADS):
+    with torch_threads(config.MNIST_THREADS):
         losses = fit(
             model,
             X,
@@ -216,7 +206,7 @@ def mnist_autoencoder(
     epochs: int = config.MNIST_EPOCHS,
     activation: str = "relu",
     *,
-    source: str = "auto",
+    source: str = "bundled",
     use_cache: bool = True,
 ) -> MnistRun:
     """Train (or load from the cache) the §4.5.1 convolutional autoencoder on some digits.
@@ -313,7 +303,7 @@ def _train_classifier(model: DigitClassifier, X: torch.Tensor, y: torch.Tensor) 
     optimizer = torch.optim.Adam(model.parameters(), lr=config.CLASSIFIER_LR)
     model.train()
     losses = []
-    with _threads(config.MNIST_THREADS):
+    with torch_threads(config.MNIST_THREADS):
         for _ in range(config.CLASSIFIER_EPOCHS):
             order = torch.randperm(len(X), generator=generator)
             total = 0.0
@@ -330,7 +320,7 @@ def _train_classifier(model: DigitClassifier, X: torch.Tensor, y: torch.Tensor) 
 
 
 def digit_classifier(
-    *, source: str = "auto", use_cache: bool = True
+    *, source: str = "bundled", use_cache: bool = True
 ) -> tuple[DigitClassifier, float]:
     """A digit classifier trained on all ten digits of the train split (cached).
 
@@ -437,7 +427,7 @@ def negative_autoencoder(
     }
 
     def train(m: nn.Module) -> dict:
-        with _threads(config.MNIST_THREADS):
+        with torch_threads(config.MNIST_THREADS):
             return negative_finetune(m, run.X, min_distance, seed=run.seed)
 
     name = f"mnist-nae-d{run.latent_dim}-s{run.seed}"

@@ -32,6 +32,7 @@ from aelib._validation import (
 )
 from aelib.cache import load_or_train
 from aelib.models import ACTIVATIONS, MLPAutoencoder
+from aelib.threads import torch_threads
 
 __all__ = [
     "AutoencoderEnsemble",
@@ -209,17 +210,13 @@ def train_ensemble(
     ensemble.train()
     # These tensors are tiny: one thread avoids the synchronisation cost of intra-op threads,
     # which dominates (up to 10x slower) on a busy 2-core machine.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with torch_threads(1):
         for epoch in tqdm(range(epochs), desc="training", disable=not progress, leave=False):
             per_member = (((ensemble(data) - data) ** 2).sum(-1) * weight).sum(1)
             optimizer.zero_grad()
             per_member.sum().backward()
             optimizer.step()
             history[epoch] = per_member.detach()
-    finally:
-        torch.set_num_threads(threads)
     ensemble.eval()
     return history
 

@@ -8,7 +8,6 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from aelib import config
 from aelib._validation import (
     as_float_tensor,
     check_module,
@@ -24,7 +23,7 @@ def fit(
     model: nn.Module,
     X: torch.Tensor,
     epochs: int,
-    lr: float = config.DEFAULT_LR,
+    lr: float = 1e-3,
     batch_size: int | None = None,
     seed: int = 0,
     progress: bool = True,

@@ -168,10 +168,7 @@ print(f"score(a) {shown} <= smallest training score {float(s_train.min()):.1e}")
 # it exceeds the largest training score (flagged) and how far the nearest training point is. Try
 # $\theta = 45°$ (along the data's long axis) and $\theta = 135°$ (across it).
 
-# %%
-# NBVAL_IGNORE_OUTPUT
-# (a widget's first frame lands in the cell output under some front ends and not others; the
-# widget itself is tested in tests/test_notebooks_linear_helpers.py)
+# %% tags=["nbval-ignore-output"]
 explorer = score_explorer(model, X)
 explorer
 

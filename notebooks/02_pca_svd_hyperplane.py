@@ -228,10 +228,7 @@ plt.show()
 X2 = gaussian(config.TOY_N, seed=0).double()
 p2 = pca(X2, config.LINEAR_D_TOY)
 
-# %%
-# NBVAL_IGNORE_OUTPUT
-# (a widget's first frame lands in the cell output under some front ends and not others; the
-# widget itself is tested in tests/test_notebooks_linear_helpers.py)
+# %% tags=["nbval-ignore-output"]
 explorer = hyperplane_explorer(X2, p2)
 explorer
 

@@ -124,10 +124,7 @@ plt.show()
 # **Exercise 1 (slider).** Scrub through the main run. At which epoch does the largest principal
 # angle first drop below `config.NB03_ANGLE_TARGET_DEG` = 1° (and stay there)?
 
-# %%
-# NBVAL_IGNORE_OUTPUT
-# (a widget's first frame lands in the cell output under some front ends and not others; the
-# widget itself is tested in tests/test_notebooks_linear_helpers.py)
+# %% tags=["nbval-ignore-output"]
 explorer = training_explorer(angles, run.losses)
 explorer
 

@@ -94,7 +94,7 @@ assert err_data.max() < 1e-20 and err_far.max() < 1e-12  # perfect, however far
 # steps), **`config.TOY_RESTARTS` restarts keeping the lowest training loss** — tiny ReLU AEs often
 # die (notebook 05 measures how often and why).
 
-# %%
+# %% tags=["tolerance-trained"]
 fit = fit_toy_autoencoder(X, activation="relu")
 model = fit.model
 print(f"restart losses: {[round(v, 4) for v in fit.final_losses.tolist()]}")
@@ -153,7 +153,7 @@ print(f"MSE at +-10 (1, 1): {err_far[0]:.3g}, {err_far[1]:.3g}")
 # piece's encoder and decoder match (the paper: "there may be a mismatch between the encoder and
 # decoder, even at the global optimum"). The whole plane tells the story:
 
-# %%
+# %% tags=["tolerance-trained"]
 oob = out_of_bounds(model, X)
 print(oob)
 figure1_panel(oob, X, title="trained [2,5,1,5,2] ReLU AE on the diagonal")
@@ -164,10 +164,7 @@ plt.show()
 # which the list of active hidden units no longer changes (to within the slider step), and
 # compare it with the data's edge.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
-# (a widget's first frame lands in the cell output under some kernels/front ends and not
-# others; the widget itself is tested in tests/test_plots_widgets_toy.py)
+# %% tags=["nbval-ignore-output"]
 explorer = ray_explorer(model, X, oob, direction=(1.0, 1.0), t_max=14.0)
 explorer
 

@@ -46,7 +46,7 @@ for name in ("TOY_N", "TOY_EPOCHS", "TOY_LR", "TOY_LR_DEEP", "TOY_RESTARTS", "TO
 # We train every panel's model from `TOY_RESTARTS` seeds. A run has *collapsed* when its final
 # loss stays above `COLLAPSE_FRACTION` × the loss of always answering the data mean.
 
-# %%
+# %% tags=["tolerance-search"]
 panels = {p: figure1_model(p) for p in ("1a", "1b", "1c", "1d")}
 for p, (fit, _) in panels.items():
     name, sizes, act, lr = FIGURE1_PANELS[p]
@@ -104,7 +104,7 @@ assert check_05_collapse_loss(collapse_loss)
 # MSE < ε, the data as white dots, the *out-of-bounds zone* (red and farther than `OOB_MARGIN`
 # from every training point) outlined in black, its farthest point marked ★.
 
-# %%
+# %% tags=["tolerance-search"]
 results = {p: out_of_bounds(fit.model, X) for p, (fit, X) in panels.items()}
 titles = {
     "1a": "1a · one Gaussian, [2,5,1,5,2]",
@@ -118,7 +118,7 @@ for ax, (p, oob) in zip(axes.flat, results.items(), strict=True):
 fig.tight_layout()
 plt.show()
 for p, oob in results.items():
-    print(p, oob.summary())
+    print(f"{p}: zone {oob.has_zone}, area {oob.area:.3g}, farthest {oob.max_distance:.3g} = {oob.max_distance / oob.data_radius:.2g} data radii; worst case {oob.worst_case}")
 
 # %% [markdown]
 # ### 1a · one Gaussian
@@ -132,7 +132,7 @@ for p, oob in results.items():
 # point from the data's centroid) with MSE < ε, and far points whose MSE is below the median
 # normal MSE.
 
-# %%
+# %% tags=["tolerance-trained"]
 fit, X = panels["1a"]
 oob = results["1a"]
 median_normal = float(reconstruction_error(fit.model, X).median())
@@ -173,7 +173,7 @@ assert err_between.min() < config.EPSILON
 # notebook 07 other seeds of the same setting do show zones. We assert what we see, so a change is
 # caught.
 
-# %%
+# %% tags=["tolerance-trained"]
 oob = results["1c"]
 print(f"1c: smallest MSE farther than {oob.margin} from the data: {oob.far_min_error:.3g} (eps = {oob.eps})")
 assert not oob.has_zone and oob.far_min_error > config.EPSILON
@@ -183,16 +183,16 @@ assert not oob.has_zone and oob.far_min_error > config.EPSILON
 #
 # **Paper:** the same linear out-of-bounds behaviour, large areas of near-perfect reconstruction.
 
-# %%
+# %% tags=["tolerance-search"]
 oob = results["1d"]
-print(f"1d: zone area {oob.area:.3g}, farthest {oob.max_distance:.3g} = {oob.max_distance / oob.data_radius:.2g} data radii, reaches the plane's edge: {oob.touches_edge}")
+print(f"1d: zone area {oob.area:.3g}, farthest {oob.max_distance:.3g} = {oob.max_distance / oob.data_radius:.2g} data radii")
 assert oob.has_zone and oob.max_distance > oob.data_radius
 
 # %% [markdown]
 # **Worst case (§4.1) over the four panels**: is some point farther than `OOB_MARGIN` from the
 # data scored as normal as the *most* normal training point?
 
-# %%
+# %% tags=["tolerance-search"]
 for p, oob in results.items():
     print(f"{p}: far min MSE {oob.far_min_error:.2g}  vs  min normal MSE {oob.min_normal_error:.2g}  ->  worst case: {oob.worst_case}")
 assert results["1b"].worst_case
@@ -201,10 +201,7 @@ assert results["1b"].worst_case
 # **Exercise 2 (slider).** ε = 0.1 is a convention. Move ε for the shallow banana model (1c) and
 # find the smallest ε (to the slider's step of 0.01) at which an out-of-bounds zone appears.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
-# (a widget's first frame lands in the cell output under some kernels/front ends and not
-# others; the widget itself is tested in tests/test_plots_widgets_toy.py)
+# %% tags=["nbval-ignore-output"]
 explorer = epsilon_explorer(results["1c"], panels["1c"][1], eps_max=1.0)
 explorer
 
@@ -214,7 +211,7 @@ eps_onset = None  # your answer: the smallest eps with a zone
 eps_onset = results["1c"].far_min_error
 ### END SOLUTION
 
-# %%
+# %% tags=["tolerance-trained"]
 assert check_05_eps_onset(eps_onset)
 
 # %% [markdown]

@@ -22,7 +22,7 @@
 # Same recipe as notebook 05 (`[2, 5, 1, 5, 2]`, sigmoid on every layer but the last, best of
 # `config.TOY_RESTARTS` restarts, full-batch Adam lr `config.TOY_LR`, `config.TOY_EPOCHS` steps).
 
-# %%
+# %% tags=["tolerance-trained"]
 import matplotlib.pyplot as plt
 import torch
 
@@ -59,7 +59,7 @@ for p, oob in results.items():
 # smallest MSE on circles of growing radius around the data increases, and exceeds ε beyond
 # the data.
 
-# %%
+# %% tags=["tolerance-trained"]
 fit, X = panels["1e"]
 oob = results["1e"]
 angles = torch.linspace(0, 2 * torch.pi, 721)[:-1]
@@ -93,7 +93,7 @@ assert check_06_band_direction(band_direction)
 # We walk the line through the midpoint of the two clusters in that direction and keep the part
 # farther than `OOB_MARGIN` from all data; then we compare the loss there with the normal losses.
 
-# %%
+# %% tags=["tolerance-trained"]
 fit, X = panels["1f"]
 oob = results["1f"]
 d = torch.tensor([1.0, -1.0]) / 2**0.5
@@ -124,10 +124,7 @@ plt.show()
 # clusters). What fraction of the *normal* training points gets a higher MSE — looks more
 # anomalous — than the point at t = 0?
 
-# %%
-# NBVAL_IGNORE_OUTPUT
-# (a widget's first frame lands in the cell output under some kernels/front ends and not
-# others; the widget itself is tested in tests/test_plots_widgets_toy.py)
+# %% tags=["nbval-ignore-output"]
 explorer = ray_explorer(fit.model, X, oob, direction=(1.0, -1.0), origin=tuple(X.mean(0).tolist()), t_max=10.0)
 explorer
 

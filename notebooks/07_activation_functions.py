@@ -75,7 +75,7 @@ print(f"{len(rows)} models")
 # The table: success rate over all runs; over successful runs the fraction with an out-of-bounds
 # zone, the mean zone area, the mean farthest distance and the fraction with the §4.1 worst case.
 
-# %%
+# %% tags=["tolerance-search"]
 table = {}
 print(f"{'activation':11s} {'order':5s} {'success':>8s} {'has zone':>9s} {'area':>6s} {'distance':>9s} {'worst case':>11s}")
 for act in ACTIVATIONS:
@@ -115,7 +115,7 @@ plt.show()
 # activations), not smoothness. Asserted below as well: every bounded activation has a smaller
 # mean area than every unbounded one.
 
-# %%
+# %% tags=["tolerance-trained"]
 bounded = ["tanh", "sigmoid"]
 unbounded = [a for a in ACTIVATIONS if a not in bounded]
 c0 = [a for a in ACTIVATIONS if ACTIVATIONS[a][1] == "C0"]
@@ -128,10 +128,7 @@ print(f"ReLU training success {table['relu']['success']:.0%} vs all others >= {m
 # **Exercise 2 (slider).** Browse the models with the sliders (activation, data set, seed). Then,
 # using the table, name the C^∞ activation with the largest mean out-of-bounds area.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
-# (a widget's first frame lands in the cell output under some kernels/front ends and not
-# others; the widget itself is tested in tests/test_plots_widgets_toy.py)
+# %% tags=["nbval-ignore-output"]
 import ipywidgets as widgets
 
 

@@ -31,10 +31,10 @@
 # latent sizes `NB10_LATENT_DIMS`; latent PGD with `NB10_PGD_RESTARTS` random starts of
 # `NB10_PGD_STEPS` normalised-gradient steps (first step `NB10_PGD_STEP` × the box's mean side,
 # decaying linearly) in the training codes' box enlarged by
-# `LATENT_PGD_MARGIN` × its side; "far" as in notebook 09. Data: the bundled MNIST subset (full
-# MNIST: `load_mnist(..., source="torchvision")` once, see notebook 08).
+# `LATENT_PGD_MARGIN` × its side; "far" as in notebook 09. Data: the bundled MNIST subset
+# (`MNIST_SOURCE` below; notebook 08 says how to switch to full MNIST).
 
-# %%
+# %% tags=["tolerance-trained"]
 import time
 
 import matplotlib.pyplot as plt
@@ -51,15 +51,16 @@ from aelib.mnist_experiments import mnist_autoencoder, negative_autoencoder
 from aelib.plots import digit_row
 from aelib.widgets import threshold_explorer
 
+MNIST_SOURCE = "bundled"  # "torchvision" for full MNIST: downloads once, retrains every model
 torch.set_num_threads(config.MNIST_THREADS)  # tiny convolutions: one thread is fastest
 for name in ("NB10_LATENT_DIMS", "NB10_PGD_STEPS", "NB10_PGD_RESTARTS", "NB10_PGD_STEP", "LATENT_PGD_MARGIN", "LATENT_PGD_STEP", "PGD_DISTANCE_PENALTY", "MNIST_FAR_QUANTILE", "MAHALANOBIS_QUANTILE"):
     print(f"{name} = {getattr(config, name)}")
 
 DIGITS = config.MNIST_DIGITS_A
-runs = {d: mnist_autoencoder(DIGITS, latent_dim=d) for d in config.NB10_LATENT_DIMS}
+runs = {d: mnist_autoencoder(DIGITS, latent_dim=d, source=MNIST_SOURCE) for d in config.NB10_LATENT_DIMS}
 X = runs[2].X
 far = default_min_distance(X, config.MNIST_FAR_QUANTILE)
-X_test, y_test = load_mnist(range(10), train=False)
+X_test, y_test = load_mnist(range(10), train=False, source=MNIST_SOURCE)
 normal_test = torch.isin(y_test, torch.tensor(DIGITS))
 for d, r in runs.items():
     print(f"latent {d:>2}: training MSE per pixel {r.losses[-1]:.4f}")
@@ -93,7 +94,7 @@ assert check_10_grid_cost(n_points, config.MNIST_GRID_RESOLUTION, 16)
 # least $\delta$ = far from every training image ($d$ = distance to the nearest one); only iterates
 # that satisfy it count. On the 2-D model we can compare it with the grid.
 
-# %%
+# %% tags=["tolerance-search"]
 model2 = runs[2].model
 t0 = time.perf_counter()
 grid = latent_grid_search(model2, X, resolution=config.MNIST_GRID_RESOLUTION, reduction="sum", min_distance=far)
@@ -110,12 +111,10 @@ assert pgd2.adversarial().any()
 # With about a tenth of the grid's decodings (each with a gradient, so roughly a third of the
 # compute), PGD finds minima at least as deep as the grid's, most restarts end in an adversarial
 # anomaly, and its cost grows with the number of steps and restarts — not exponentially with the
-# latent size. Wall-clock times on this machine (they vary, so nbval ignores this cell's output):
+# latent size. Wall-clock times on the machine that ran this notebook (yours will differ):
 
 # %%
-# NBVAL_IGNORE_OUTPUT
-# (timings depend on the machine)
-print(f"grid {t_grid:.2f} s, PGD {t_pgd:.2f} s")
+print(f"grid {t_grid:.2f} s (wall), PGD {t_pgd:.2f} s (wall)")
 
 # %% [markdown]
 # ## 3 · Latent sizes 8 and 16: PGD finds adversarial anomalies where no grid can
@@ -123,7 +122,7 @@ print(f"grid {t_grid:.2f} s, PGD {t_pgd:.2f} s")
 # The paper's criterion again, now asserted for the 16-D model: some $a$ farther than "far" from
 # every training image with $L(a) \le \min_i L(x_i)$.
 
-# %%
+# %% tags=["tolerance-search"]
 pgd = {}
 for d in config.NB10_LATENT_DIMS[1:]:
     pgd[d] = latent_pgd_search(runs[d].model, X, steps=config.NB10_PGD_STEPS, restarts=config.NB10_PGD_RESTARTS, step_size=config.NB10_PGD_STEP, min_distance=far, reduction="sum", seed=0)
@@ -144,7 +143,7 @@ assert res16.adversarial()[0] and res16.error[0] <= res16.min_normal_error and r
 # **The step size matters.** Sensitivity of the 16-D search to the first step (fraction of the
 # box's mean side), same starts and 100 steps: too small a step never leaves the starting region.
 
-# %%
+# %% tags=["tolerance-search"]
 for step in (0.02, 0.05):
     r = latent_pgd_search(runs[16].model, X, steps=config.NB10_PGD_STEPS, restarts=config.NB10_PGD_RESTARTS, step_size=step, min_distance=far, reduction="sum", seed=0)
     print(f"step {step:<5}: {int(r.adversarial().sum()):>2}/{len(r)} restarts adversarial, best far error {r.error[0]:.3g}")
@@ -155,7 +154,7 @@ print(f"step {config.NB10_PGD_STEP:<5}: {int(res16.adversarial().sum()):>2}/{len
 # steps, projected onto [0, 1] and out of the far ball around the data). Starting from uniform noise
 # it is a much harder search: the decoder's manifold is a thin set in 784 dimensions.
 
-# %%
+# %% tags=["tolerance-search"]
 inp = input_pgd_search(runs[16].model, X, steps=config.NB10_PGD_STEPS, restarts=config.NB10_PGD_RESTARTS, min_distance=far, reduction="sum", seed=0)  # default L-inf step
 print(f"input PGD: best far error {inp.error[0]:.3g} (min normal {inp.min_normal_error:.3g}); {int(inp.adversarial().sum())} adversarial")
 
@@ -166,7 +165,7 @@ print(f"input PGD: best far error {inp.error[0]:.3g} (min normal {inp.min_normal
 # input PGD for models without `encode`/`decode`), uses "far" = the 95 % quantile of the normal
 # nearest-neighbour distances by default, and returns a report.
 
-# %%
+# %% tags=["tolerance-search"]
 report = audit(runs[16].model, X, reduction="sum")  # defaults: PGD_STEPS steps, PGD_RESTARTS starts
 print(report)
 assert not report.reliable and report.method == "latent PGD"
@@ -191,7 +190,7 @@ assert not report.reliable and report.method == "latent PGD"
 # model's own far-from-data decodings, found by a few latent gradient steps each mini-batch —
 # i.e. train against the attack (`aelib.mitigations.negative_finetune`).
 
-# %%
+# %% tags=["tolerance-search"]
 def pgd_attack(model, **kw):
     return latent_pgd_search(model, X, steps=config.NB10_PGD_STEPS, restarts=config.NB10_PGD_RESTARTS, step_size=config.NB10_PGD_STEP, min_distance=far, reduction="sum", seed=0, **kw)
 
@@ -202,7 +201,7 @@ def auc(model):
 
 
 relu16 = runs[16].model
-sigmoid16 = mnist_autoencoder(DIGITS, latent_dim=16, activation="sigmoid").model
+sigmoid16 = mnist_autoencoder(DIGITS, latent_dim=16, activation="sigmoid", source=MNIST_SOURCE).model
 nae16 = negative_autoencoder(runs[16], far)
 maha = LatentMahalanobis(relu16, X)
 rows = {"ReLU (baseline)": relu16, "(a) sigmoid units": sigmoid16, "(c) negative samples": nae16}
@@ -220,7 +219,7 @@ for name, m in rows.items():
 # second score: latent PGD restricted to the training codes' bounding box (`margin=0`), keeping
 # only candidates whose code is not flagged.
 
-# %%
+# %% tags=["tolerance-search"]
 adv_x = results["ReLU (baseline)"].x[results["ReLU (baseline)"].adversarial()]
 adv_scores = maha.score(adv_x)
 normal_scores = maha.score(X_test[normal_test])
@@ -240,10 +239,7 @@ assert hidden.any()  # ... but not an attacker who stays among the training code
 # flags *every* adversarial anomaly PGD found on the baseline; read off the false-alarm rate it
 # costs on normal test images.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
-# (a widget's first frame lands in the cell output under some kernels/front ends and not
-# others; the widget itself is tested in tests/test_plots_widgets_mnist.py)
+# %% tags=["nbval-ignore-output"]
 explorer = threshold_explorer(normal_scores, {"adversarial (PGD)": adv_scores, "other digits": maha.score(X_test[~normal_test])}, label="latent Mahalanobis distance")
 explorer
 
@@ -253,7 +249,7 @@ maha_threshold = None  # your answer: a number
 maha_threshold = 0.99 * float(adv_scores.min())
 ### END SOLUTION
 
-# %%
+# %% tags=["tolerance-search"]
 assert check_10_mahalanobis_threshold(maha_threshold, adv_scores, normal_scores)
 
 # %% [markdown]

@@ -10,6 +10,7 @@ import torch
 from aelib import config
 from aelib._validation import as_float_tensor, check_positive_int
 from aelib.exercises._feedback import NOT_ATTEMPTED, Feedback
+from aelib.threads import torch_threads
 
 __all__ = [
     "LinearRun",
@@ -82,14 +83,12 @@ def train_linear_autoencoder(
             weights.append(module[0].weight.detach().T.clone())
 
     hook = model.encoder.register_forward_hook(record)
-    threads = torch.get_num_threads()
     # (3 × 2) matrices: one thread is ~10× faster than several (synchronisation dominates)
-    torch.set_num_threads(1)
     try:
-        losses = fit(model, X, epochs, lr=lr, seed=seed, progress=False)
+        with torch_threads(1):
+            losses = fit(model, X, epochs, lr=lr, seed=seed, progress=False)
     finally:
         hook.remove()
-        torch.set_num_threads(threads)
     weights.append(model.encoder[0].weight.detach().T.clone())
     return LinearRun(model=model, losses=losses, encoder_weights=torch.stack(weights))
 
