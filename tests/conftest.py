@@ -30,6 +30,13 @@ def _isolated_cache(tmp_path, monkeypatch):
     plt.close("all")
 
 
+def pytest_collection_modifyitems(config, items):
+    """Cells that nbval collects from the course notebooks carry the ``notebooks`` marker."""
+    for item in items:
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.notebooks)
+
+
 def pytest_report_header(config):
     return (
         f"torch {torch.__version__}, threads {torch.get_num_threads()}, cpu count {os.cpu_count()}"

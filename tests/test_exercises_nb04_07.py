@@ -1,5 +1,6 @@
 """The checkers of notebooks 04–07: the solution passes, typical wrong answers fail with a hint."""
 
+import pytest
 import torch
 
 from aelib import config
@@ -30,6 +31,7 @@ def test_04_min_bias(capsys):
     assert not check_04_min_bias("1") and "one number" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_04_pattern_freeze(capsys):
     model = fit_toy_autoencoder(figure1_data("diagonal")).model
     right = pattern_freeze_point(model)
@@ -49,6 +51,7 @@ def test_05_collapse_loss(capsys):
     )
 
 
+@pytest.mark.slow
 def test_05_eps_onset(capsys):
     fit, X = figure1_model("1c")
     right = out_of_bounds(fit.model, X).far_min_error
@@ -64,6 +67,7 @@ def test_06_band_direction(capsys):
     assert not check_06_band_direction((1.0,)) and "2-vector" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_06_band_fraction(capsys):
     fit, X = figure1_model("1f")
     right = band_fraction(fit.model, X)

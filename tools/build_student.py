@@ -40,10 +40,10 @@ NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 
 #: What replaces the solution region. ``nbgrader_config.py`` for a real nbgrader course sets
 #: ``c.ClearSolutions.code_stub = {"python": CODE_STUB}`` so both routes produce the same cells.
-CODE_STUB = (
-    "# YOUR CODE HERE: assign your answer to the variable above, then delete the next line.\n"
-    'raise NotImplementedError("Exercise: replace None above with your answer")'
-)
+#: It raises nothing: "Run All" on a student notebook reaches the end, each unanswered exercise's
+#: check cell says "not attempted yet", and no later cell depends on the learner's answer.
+CODE_STUB = "# YOUR CODE HERE: replace None above with your answer, then run the check below.\npass"
+
 #: Markers of a solution region (nbgrader's defaults, written as ``### BEGIN SOLUTION``).
 BEGIN_SOLUTION = "BEGIN SOLUTION"
 END_SOLUTION = "END SOLUTION"

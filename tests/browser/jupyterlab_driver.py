@@ -27,6 +27,37 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 CHROMIUM = Path(os.environ.get("AELIB_CHROMIUM", "/usr/bin/chromium"))
+FALSE_WORDS = {"", "0", "false", "no", "off"}
+
+
+def under_ci(environ: dict[str, str] | None = None) -> bool:
+    """True when the environment variable ``CI`` is set to a true value (``CI=true``, ``CI=1``)."""
+    value = (os.environ if environ is None else environ).get("CI", "")
+    return value.strip().lower() not in FALSE_WORDS
+
+
+def chromium_missing(chromium: Path = CHROMIUM) -> str | None:
+    """Why the browser test cannot run here (Chromium missing), or ``None`` when it can."""
+    if chromium.is_file() and os.access(chromium, os.X_OK):
+        return None
+    return (
+        f"Chromium not found at {chromium}; install Debian's chromium or set AELIB_CHROMIUM; "
+        "under CI this test must run"
+    )
+
+
+def require_chromium(chromium: Path = CHROMIUM, environ: dict[str, str] | None = None) -> None:
+    """Skip the calling test when Chromium is missing, with the reason; under CI, fail instead."""
+    import pytest
+
+    reason = chromium_missing(chromium)
+    if reason is None:
+        return
+    if under_ci(environ):
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason)
+
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -15,6 +15,8 @@ For each notebook under test (02 and 09 by default, see ``conftest.py``):
    under ``test-artifacts/browser/``.
 
 The JupyterLab server and the browser are shut down by the fixtures, also when a step fails.
+Marked ``browser`` and ``slow`` (``make check`` deselects it). Without Chromium the test is
+skipped with the reason, except under CI (``CI`` set to a true value), where it fails instead.
 The notebooks default to 02 and 09; for development, ``AELIB_BROWSER_NOTEBOOKS`` may list other
 notebook paths (separated by ``os.pathsep``), see ``jupyterlab_driver.notebooks_under_test``.
 """
@@ -36,8 +38,11 @@ from jupyterlab_driver import (
     LabServer,
     digest,
     notebooks_under_test,
+    require_chromium,
     server_root,
 )
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 OPEN_TIMEOUT_S = 120  # page load + kernel start on a busy 2-core machine
 RUN_ALL_TIMEOUT_S = 600  # a notebook from an empty model cache
@@ -58,6 +63,7 @@ def artifacts_dir() -> Path:
 @pytest.fixture(scope="session")
 def lab_server(tmp_path_factory, artifacts_dir):
     """A running JupyterLab; shut down (kernels included) at the end, also after a failure."""
+    require_chromium()  # before starting a server that no browser could open
     server = LabServer(root_dir=server_root(), work_dir=tmp_path_factory.mktemp("jupyterlab"))
     try:
         yield server.start()
@@ -70,11 +76,7 @@ def lab_server(tmp_path_factory, artifacts_dir):
 @pytest.fixture(scope="session")
 def chromium():
     """Debian's Chromium, headless, driven by Playwright (never a downloaded browser)."""
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} not found: run `bash tools/ensure_chromium.sh` (installs Debian's "
-            "chromium with apt-get) or point AELIB_CHROMIUM at a Chromium binary"
-        )
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
