@@ -1,23 +1,21 @@
 """aelib: audit autoencoders for out-of-bounds reconstruction.
 
-The companion library of the course "Autoencoders for anomaly detection are unreliable".
-Submodules each have one job:
+The companion library of the course "Autoencoders for anomaly detection are unreliable". Two layers
+in one package. The **core** installs with PyTorch, NumPy, scikit-learn and tqdm only, imports no
+Jupyter, widget or plotting package, and never changes process-wide state:
 
 - :mod:`aelib.data`       toy data sets and MNIST
 - :mod:`aelib.models`     MLP and convolutional autoencoders
-- :mod:`aelib.train`      a small, seeded training loop
+- :mod:`aelib.train`      one small, seeded training loop with callbacks
 - :mod:`aelib.metrics`    reconstruction error and ROC AUC
 - :mod:`aelib.linalg`     PCA, the Theorem 2 construction, principal angles
 - :mod:`aelib.attacks`    grid and projected-gradient searches for adversarial anomalies
 - :mod:`aelib.audit`      one call that checks a trained autoencoder
-- :mod:`aelib.plots`      the paper's figures
-- :mod:`aelib.widgets`    slider explorers for the notebooks
-- :mod:`aelib.exercises`  checkers that give learners feedback
-- :mod:`aelib.oob`        out-of-bounds zones of a model over the input plane (Figure 1)
-- :mod:`aelib.toy_training`  robust, cached training of the Figure-1 models (restarts, ensembles)
-- :mod:`aelib.mnist_experiments`  the cached MNIST models of notebooks 08-10
-- :mod:`aelib.mitigations`  latent Mahalanobis score, negative-sample fine-tuning
-- :mod:`aelib.cache`      the trained-model cache;  :mod:`aelib.config`  every hyperparameter
+- :mod:`aelib.threads`    the one scoped context manager for torch's thread count
+
+The **course layer**, :mod:`aelib.course` (``pip install aelib[course]``), holds the notebooks'
+recipes, cached experiments, hyperparameters, figures (``aelib.plots``), slider explorers
+(``aelib.widgets``) and exercise checkers (``aelib.exercises``).
 """
 
 __version__ = "0.1.0"

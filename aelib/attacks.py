@@ -28,7 +28,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from aelib import config
 from aelib._validation import (
     as_float_tensor,
     check_choice,
@@ -38,6 +37,7 @@ from aelib._validation import (
     check_positive_float,
     check_positive_int,
 )
+from aelib.course import config
 from aelib.metrics import reconstruction_error
 
 __all__ = [

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from aelib import config
 from aelib._validation import (
     as_float_tensor,
     check_choice,
@@ -43,6 +42,7 @@ from aelib.attacks import (
     latent_pgd_search,
     nn_distances,
 )
+from aelib.course import config
 
 __all__ = ["AuditReport", "audit", "default_min_distance"]
 

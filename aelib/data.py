@@ -1,7 +1,7 @@
 """Data sets: the paper's 2-D toy distributions and MNIST.
 
 Toy sets are float32 tensors of shape (N, 2), drawn with NumPy's seeded ``default_rng`` so that the
-same ``seed`` gives the same points on every machine. Their parameters live in :mod:`aelib.config`.
+same ``seed`` gives the same points on every machine. Their parameters are the constants below.
 """
 
 from __future__ import annotations
@@ -9,9 +9,17 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from aelib import config
 from aelib._mnist import load_mnist
 from aelib._validation import check_nonnegative_int, check_positive_int
+
+# The toy data sets' definitions (our choices: the paper gives no parameters).
+GAUSSIAN_MEAN = (0.0, 0.0)
+GAUSSIAN_COV = ((1.0, 0.75), (0.75, 1.0))
+TWO_GAUSSIANS_MEANS = ((-2.5, -2.5), (2.5, 2.5))
+TWO_GAUSSIANS_COV = ((0.5, 0.0), (0.0, 0.5))
+BANANA_X1_RANGE = (-2.0, 2.0)  # x1 ~ Uniform(range)
+BANANA_NOISE_STD = 0.25  # x2 = x1**2 + Normal(0, std)
+DIAGONAL_ALPHA_RANGE = (-1.0, 1.0)  # x = alpha * (1, 1), alpha ~ Uniform(range)
 
 __all__ = ["gaussian", "two_gaussians", "banana", "diagonal", "load_mnist"]
 
@@ -42,7 +50,7 @@ def gaussian(n: int = 100, seed: int = 0) -> torch.Tensor:
         float32, shape (n, 2).
     """
     rng = _rng(n, seed)
-    return _to_tensor(rng.multivariate_normal(config.GAUSSIAN_MEAN, config.GAUSSIAN_COV, size=n))
+    return _to_tensor(rng.multivariate_normal(GAUSSIAN_MEAN, GAUSSIAN_COV, size=n))
 
 
 def two_gaussians(n: int = 100, seed: int = 0) -> torch.Tensor:
@@ -62,8 +70,7 @@ def two_gaussians(n: int = 100, seed: int = 0) -> torch.Tensor:
     """
     rng = _rng(n, seed)
     clusters = [
-        rng.multivariate_normal(mean, config.TWO_GAUSSIANS_COV, size=n)
-        for mean in config.TWO_GAUSSIANS_MEANS
+        rng.multivariate_normal(mean, TWO_GAUSSIANS_COV, size=n) for mean in TWO_GAUSSIANS_MEANS
     ]
     return _to_tensor(np.concatenate(clusters))
 
@@ -84,8 +91,8 @@ def banana(n: int = 100, seed: int = 0) -> torch.Tensor:
         float32, shape (n, 2).
     """
     rng = _rng(n, seed)
-    x1 = rng.uniform(*config.BANANA_X1_RANGE, size=n)
-    x2 = x1**2 + rng.normal(0.0, config.BANANA_NOISE_STD, size=n)
+    x1 = rng.uniform(*BANANA_X1_RANGE, size=n)
+    x2 = x1**2 + rng.normal(0.0, BANANA_NOISE_STD, size=n)
     return _to_tensor(np.stack([x1, x2], axis=1))
 
 
@@ -105,5 +112,5 @@ def diagonal(n: int = 100, seed: int = 0) -> torch.Tensor:
         float32, shape (n, 2), both columns equal.
     """
     rng = _rng(n, seed)
-    alpha = rng.uniform(*config.DIAGONAL_ALPHA_RANGE, size=n)
+    alpha = rng.uniform(*DIAGONAL_ALPHA_RANGE, size=n)
     return _to_tensor(np.stack([alpha, alpha], axis=1))

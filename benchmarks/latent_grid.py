@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/latent_grid.py
 
-Model: the course's convolutional autoencoder with a 2-D latent (``aelib.mnist_experiments.
+Model: the course's convolutional autoencoder with a 2-D latent (``aelib.course.mnist_experiments.
 mnist_autoencoder()``, digits 4, 5, 7; trained once, then loaded from the model cache). Every grid
 point z costs one decode a = h(z) and one forward pass h(g(a)), i.e. 2 decoder + 1 encoder
 evaluations; those FLOPs are *counted* with ``torch.utils.flop_counter.FlopCounterMode`` on one
@@ -40,9 +40,9 @@ def flops_per_grid_point(model: torch.nn.Module) -> dict:
 
 
 def measure(settings: tuple[tuple[int, int | None], ...] = SETTINGS) -> dict:
-    from aelib import config
     from aelib.attacks import latent_grid_search
-    from aelib.mnist_experiments import mnist_autoencoder
+    from aelib.course import config
+    from aelib.course.mnist_experiments import mnist_autoencoder
 
     run = mnist_autoencoder()
     model, X = run.model.eval(), run.X

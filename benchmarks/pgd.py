@@ -23,10 +23,10 @@ MAX_RESTARTS = 64
 
 
 def measure() -> list[dict]:
-    from aelib import config
     from aelib.attacks import latent_pgd_search
     from aelib.audit import default_min_distance
-    from aelib.mnist_experiments import mnist_autoencoder
+    from aelib.course import config
+    from aelib.course.mnist_experiments import mnist_autoencoder
 
     rows = []
     for d in config.NB10_LATENT_DIMS:

@@ -16,8 +16,8 @@
 #
 # **Learning goals**
 # - state the **semi-supervised** setting: train on normal data only, score new points;
-# - compute the **reconstruction loss** $\mathcal{L}_R$ of an encoder–decoder pair and use it as an
-#   anomaly score;
+# - compute the **reconstruction loss** $\mathcal{L}_R$ of an encoder–decoder pair and use it as
+#   an anomaly score;
 # - test the **perfect-detector criterion** and relate it to the **ROC AUC**;
 # - recognise the paper's **worst case**: an anomaly far from all data that scores *no higher*
 #   than the best-reconstructed training point, $\mathcal{L}_R(a) \le \min_i \mathcal{L}_R(x_i)$.
@@ -30,13 +30,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from aelib import config
+from aelib.course import config
+from aelib.course.exercises import check_01_auc, check_01_flag_radius
+from aelib.course.plots import score_histograms, score_map
+from aelib.course.widgets import score_explorer
 from aelib.data import gaussian
-from aelib.exercises import check_01_auc, check_01_flag_radius
 from aelib.linalg import pca
 from aelib.metrics import roc_auc
-from aelib.plots import score_histograms, score_map
-from aelib.widgets import score_explorer
 
 # tiny matrices: on a busy 2-core machine one thread is ~10x faster than two
 torch.set_num_threads(config.LINEAR_TORCH_THREADS)
@@ -69,9 +69,10 @@ print(f"anomalies: uniform angle, radius uniform in {config.NB01_ANOMALY_RADIUS}
 #
 # ## 2 · Reconstruction loss as a score (§4.1)
 #
-# An encoder $g:\mathbb{R}^n\to\mathbb{R}^d$ with $d<n$ and a decoder $h:\mathbb{R}^d\to\mathbb{R}^n$
-# are fitted to reconstruct the training data, $X \xrightarrow{g} Y \xrightarrow{h} \hat X$. The
-# score is the reconstruction loss, the mean squared error over the $n$ features:
+# An encoder $g:\mathbb{R}^n\to\mathbb{R}^d$ with $d<n$ and a decoder
+# $h:\mathbb{R}^d\to\mathbb{R}^n$ are fitted to reconstruct the training data,
+# $X \xrightarrow{g} Y \xrightarrow{h} \hat X$. The score is the reconstruction loss, the mean
+# squared error over the $n$ features:
 #
 # $$f_\text{anomaly score}(x) = \mathcal{L}_R\big(x, h(g(x))\big)
 #   = \frac{1}{n}\sum_{j=1}^{n}\big(x_j - \hat x_j\big)^2 .$$
@@ -91,13 +92,16 @@ s_normal = model.reconstruction_error(X_test)
 s_anom = model.reconstruction_error(A)
 assert torch.allclose(by_hand, s_normal)
 print(f"principal direction v1 = {model.components[:, 0].numpy().round(3)}")
-print(f"median score: training {s_train.median():.3g}, normal test {s_normal.median():.3g}, "
-      f"anomalies {s_anom.median():.3g}")
+print(
+    f"median score: training {s_train.median():.3g}, normal test {s_normal.median():.3g}, "
+    f"anomalies {s_anom.median():.3g}"
+)
 
 # %% [markdown]
 # ## 3 · The perfect detector and the ROC AUC
 #
-# §3.1 calls a detector **perfect** on a test set if every anomaly scores above every normal point:
+# §3.1 calls a detector **perfect** on a test set if every anomaly scores above every normal
+# point:
 #
 # $$\min_i f(x^\text{anomalous}_i) > \max_i f(x^\text{normal}_i).$$
 #
@@ -131,7 +135,14 @@ plt.show()
 fig, ax = plt.subplots(figsize=(6.5, 5))
 score_map(model, X, threshold, ax=ax, bounds=config.NB01_PLANE, resolution=config.NB01_GRID)
 ax.scatter(*A[~missed].T, s=14, c="C1", edgecolors="black", lw=0.3, label="anomaly, flagged")
-ax.scatter(*A[missed].T, s=90, marker="*", c="magenta", edgecolors="black", label="anomaly, missed")
+ax.scatter(
+    *A[missed].T,
+    s=90,
+    marker="*",
+    c="magenta",
+    edgecolors="black",
+    label="anomaly, missed",
+)
 ax.legend(fontsize=8, loc="lower right")
 ax.set_title("PCA (d = 1) score; red: score ≤ largest training score")
 plt.show()
@@ -156,8 +167,10 @@ score_a = float(model.reconstruction_error(a))
 assert score_a <= float(s_train.min())  # the worst case of §4
 spread = float((X - model.mean).norm(dim=1).max())
 assert dist > spread  # farther from every training point than any of them is from the mean
-print(f"a = {a.numpy().round(2)}: nearest training point {dist:.3g} away "
-      f"(the data lie within {spread:.3g} of their mean)")
+print(
+    f"a = {a.numpy().round(2)}: nearest training point {dist:.3g} away "
+    f"(the data lie within {spread:.3g} of their mean)"
+)
 shown = "< 1e-20" if score_a < 1e-20 else f"= {score_a:.1e}"  # 0 up to float64 rounding
 print(f"score(a) {shown} <= smallest training score {float(s_train.min()):.1e}")
 
@@ -201,11 +214,15 @@ assert check_01_flag_radius(r_flag)
 
 # %% nbgrader={"grade": false, "grade_id": "nb01_auc", "locked": false, "schema_version": 3, "solution": true, "task": false}
 auc_by_counting = None  # your answer: a function auc(scores_normal, scores_anomalous) -> float
+
+
 ### BEGIN SOLUTION
 def auc_by_counting(scores_normal, scores_anomalous):
     sn = np.asarray(scores_normal)[None, :]
     sa = np.asarray(scores_anomalous)[:, None]
     return float(((sa > sn).sum() + 0.5 * (sa == sn).sum()) / (sn.size * sa.size))
+
+
 ### END SOLUTION
 
 # %%
@@ -225,8 +242,9 @@ if auc_by_counting is not None:
 #
 # - In the **semi-supervised** setting a model is fitted to normal data only; its
 #   **reconstruction loss** $\mathcal{L}_R(x, h(g(x)))$ (MSE over features) is the anomaly score.
-# - A detector is **perfect** on a test set when $\min f(\text{anomalies}) > \max f(\text{normal})$,
-#   i.e. ROC AUC = 1. A high AUC can hide anomalies that are missed systematically.
+# - A detector is **perfect** on a test set when
+#   $\min f(\text{anomalies}) > \max f(\text{normal})$, i.e. ROC AUC = 1. A high AUC can hide
+#   anomalies that are missed systematically.
 # - For PCA the region scored "normal" is a band around the principal subspace, unbounded along
 #   it; points far out on it satisfy the paper's **worst case**
 #   $\mathcal{L}_R(a) \le \min_i \mathcal{L}_R(x_i)$ while being far from every training point.

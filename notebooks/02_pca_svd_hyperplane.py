@@ -29,18 +29,20 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from aelib import config
+from aelib.course import config
+from aelib.course.exercises import check_02_far_point, check_02_theorem2_point, plane_data
+from aelib.course.plots import hull_argument, plane_3d
+from aelib.course.widgets import hyperplane_explorer
 from aelib.data import gaussian
-from aelib.exercises import check_02_far_point, check_02_theorem2_point, plane_data
 from aelib.linalg import hyperplane_anomaly, pca
-from aelib.plots import hull_argument, plane_3d
-from aelib.widgets import hyperplane_explorer
 
 # tiny matrices: on a busy 2-core machine one thread is ~10x faster than two
 torch.set_num_threads(config.LINEAR_TORCH_THREADS)
 X = plane_data()  # float64, shape (200, 3)
-print(f"{tuple(X.shape)} points; generated with standard deviations {config.PLANE3D_STDS} "
-      f"(two in-plane axes, one normal axis), mean {config.PLANE3D_MEAN}")
+print(
+    f"{tuple(X.shape)} points; generated with standard deviations {config.PLANE3D_STDS} "
+    f"(two in-plane axes, one normal axis), mean {config.PLANE3D_MEAN}"
+)
 
 # %% [markdown]
 # ## 1 · PCA by SVD
@@ -71,8 +73,10 @@ assert torch.allclose((V2 * p.components).sum(0).abs(), torch.ones(2, dtype=torc
 assert torch.allclose(V2.T @ V2, torch.eye(2, dtype=torch.float64))  # orthonormal columns
 explained = S**2 / (S**2).sum()
 print(f"singular values {S.numpy().round(2)}; variance explained {explained.numpy().round(4)}")
-print(f"training loss: mean {p.reconstruction_error(X).mean():.3g}, "
-      f"min {p.reconstruction_error(X).min():.2e}, max {p.reconstruction_error(X).max():.3g}")
+print(
+    f"training loss: mean {p.reconstruction_error(X).mean():.3g}, "
+    f"min {p.reconstruction_error(X).min():.2e}, max {p.reconstruction_error(X).max():.3g}"
+)
 
 # %% [markdown]
 # ## 2 · Lemma 1: the whole subspace is reconstructed perfectly
@@ -101,7 +105,9 @@ for trial in range(config.LEMMA_TRIALS):
         V = pca(data, d, center=False).components
     else:  # a random orthonormal basis
         V = torch.linalg.qr(torch.randn(n, d, generator=gen, dtype=torch.float64)).Q
-    c = torch.randn(d, generator=gen, dtype=torch.float64) * 10 ** (3 * torch.rand(1, generator=gen))
+    c = torch.randn(d, generator=gen, dtype=torch.float64) * 10 ** (
+        3 * torch.rand(1, generator=gen)
+    )
     a = c @ V.T
     worst = max(worst, float(((a - a @ V @ V.T) ** 2).mean()))
     w = torch.randn(n, generator=gen, dtype=torch.float64)
@@ -110,9 +116,13 @@ for trial in range(config.LEMMA_TRIALS):
     off_best = min(off_best, float(((b - b @ V @ V.T) ** 2).mean()))
 assert worst < config.LEMMA_TOL
 assert off_best > 0.99 / config.LEMMA_MAX_N  # a unit step off costs ||w||^2 / n >= 1/n
-print(f"{config.LEMMA_TRIALS} random cases: largest loss of a point in span(V_d) "
-      f"< {config.LEMMA_TOL:g}: {worst < config.LEMMA_TOL}")
-print(f"smallest loss of a point one unit off the subspace: {off_best:.2g} (= 1/n for the largest n)")
+print(
+    f"{config.LEMMA_TRIALS} random cases: largest loss of a point in span(V_d) "
+    f"< {config.LEMMA_TOL:g}: {worst < config.LEMMA_TOL}"
+)
+print(
+    f"smallest loss of a point one unit off the subspace: {off_best:.2g} (= 1/n for the largest n)"
+)
 
 # %% [markdown]
 # The same holds for the 3-D data with centring: $a = \mu + cV_2^\top$ for any $c$. The loss of
@@ -125,8 +135,10 @@ a = p.mean + c @ p.components.T
 loss_a = float(p.reconstruction_error(a))
 min_train = float(p.reconstruction_error(X).min())
 assert loss_a < config.LEMMA_TOL and loss_a <= min_train
-print(f"a = mu + c V_2^T with c = {c.numpy()}: ||a - mu|| = {float((a - p.mean).norm()):.4g}, "
-      f"loss < {config.LEMMA_TOL:g}: True, smallest training loss {min_train:.2e}")
+print(
+    f"a = mu + c V_2^T with c = {c.numpy()}: ||a - mu|| = {float((a - p.mean).norm()):.4g}, "
+    f"loss < {config.LEMMA_TOL:g}: True, smallest training loss {min_train:.2e}"
+)
 
 # %% [markdown]
 # ## 3 · Theorem 2: zero loss, arbitrarily far from all data
@@ -258,6 +270,8 @@ assert check_02_far_point(answer)
 
 # %% nbgrader={"grade": false, "grade_id": "nb02_theorem2_point", "locked": false, "schema_version": 3, "solution": true, "task": false}
 far_point = None  # your answer: a function far_point(X, mean, V, delta) -> a
+
+
 ### BEGIN SOLUTION
 def far_point(X, mean, V, delta):
     Y = (X - mean) @ V  # latent coordinates
@@ -265,6 +279,8 @@ def far_point(X, mean, V, delta):
     u[0] = 1.0  # direction: the first principal axis
     s = int(torch.argmax(Y @ u))  # the hull vertex along u
     return mean + (Y[s] + (delta + 1.0) * u) @ V.T
+
+
 ### END SOLUTION
 
 # %%

@@ -29,18 +29,18 @@ import copy
 import matplotlib.pyplot as plt
 import torch
 
-from aelib import config
-from aelib.exercises import (
+from aelib.course import config
+from aelib.course.exercises import (
     check_03_biases,
     check_03_converged_epoch,
     largest_angles,
     plane_data,
     train_linear_autoencoder,
 )
+from aelib.course.plots import angle_curves
+from aelib.course.widgets import training_explorer
 from aelib.linalg import hyperplane_anomaly, pca, principal_angles
 from aelib.metrics import reconstruction_error
-from aelib.plots import angle_curves
-from aelib.widgets import training_explorer
 
 # tiny matrices: on a busy 2-core machine one thread is ~10x faster than two
 torch.set_num_threads(config.LINEAR_TORCH_THREADS)
@@ -51,8 +51,10 @@ p = pca(X, d)  # centred PCA: the target subspace V_d and mean
 V = p.components
 L_pca = float(p.reconstruction_error(X).mean())  # the best any rank-d affine map can do
 print(f"data {tuple(X.shape)}, latent d = {d}; PCA training loss (the optimum) {L_pca:.6g}")
-print(f"training: full-batch Adam, lr {config.LINEAR_AE_LR}, {config.LINEAR_AE_EPOCHS} epochs, "
-      f"float64, init seed {config.LINEAR_AE_SEED}")
+print(
+    f"training: full-batch Adam, lr {config.LINEAR_AE_LR}, {config.LINEAR_AE_EPOCHS} epochs, "
+    f"float64, init seed {config.LINEAR_AE_SEED}"
+)
 
 # %% [markdown]
 # ## 1 · The model and its training
@@ -65,9 +67,9 @@ print(f"training: full-batch Adam, lr {config.LINEAR_AE_LR}, {config.LINEAR_AE_E
 # In `aelib` this is `MLPAutoencoder([n, d, n], activation=None)`; PyTorch stores
 # `encoder[0].weight` $= W_\text{enc}^\top$ and `decoder[0].weight` $= W_\text{dec}$. We train it
 # with `aelib.train.fit` (Adam on the MSE, full batch) in float64, so that convergence can be
-# followed down to rounding level; `aelib.exercises.train_linear_autoencoder` wraps that call and
+# followed down to rounding level; `aelib.course.exercises.train_linear_autoencoder` wraps that call and
 # records $W_\text{enc}$ after every epoch. The paper gives no optimiser settings: ours are in
-# `aelib.config` and their sensitivity is shown in section 2.
+# `aelib.course.config` and their sensitivity is shown in section 2.
 
 # %%
 run = train_linear_autoencoder(X, d)
@@ -102,10 +104,14 @@ for lr in config.LINEAR_AE_LRS:
 for label, curve in curves.items():
     if label.endswith(f"lr {config.LINEAR_AE_LR:g}"):
         assert curve[-1] < config.ANGLE_TOL, label  # every seed converges at our lr
-print("largest angle (rad) after epoch:", "  ".join(f"{e}: {float(angles[e]):.2g}"
-                                                    for e in range(0, 901, 150)))
-print(f"after {config.LINEAR_AE_EPOCHS} epochs, every seed at lr {config.LINEAR_AE_LR:g}: "
-      f"< {config.ANGLE_TOL:g} rad")
+print(
+    "largest angle (rad) after epoch:",
+    "  ".join(f"{e}: {float(angles[e]):.2g}" for e in range(0, 901, 150)),
+)
+print(
+    f"after {config.LINEAR_AE_EPOCHS} epochs, every seed at lr {config.LINEAR_AE_LR:g}: "
+    f"< {config.ANGLE_TOL:g} rad"
+)
 for lr in config.LINEAR_AE_LRS:
     final = float(curves[f"seed {config.LINEAR_AE_SEED}, lr {lr:g}"][-1])
     print(f"lr {lr:g}: final largest angle < {config.ANGLE_TOL:g} rad: {final < config.ANGLE_TOL}")
@@ -158,10 +164,14 @@ res_dec = float((W_dec_T - torch.linalg.inv(C) @ V.T).norm() / W_dec_T.norm())
 res_proj = float((W_enc @ W_dec_T - V @ V.T).norm())
 assert svals.min() > 1e-3 * svals.max()  # C is well-conditioned, hence invertible
 assert res_enc < 1e-9 and res_dec < 1e-9 and res_proj < 1e-9
-print(f"C =\n{C.numpy().round(4)}\ndet C = {float(torch.det(C)):.4g}, "
-      f"condition number {float(svals.max() / svals.min()):.3g}")
-print("relative residuals  W_enc - V_d C,  W_dec^T - C^-1 V_d^T,  W_enc W_dec^T - V_d V_d^T: "
-      "all < 1e-9: True")
+print(
+    f"C =\n{C.numpy().round(4)}\ndet C = {float(torch.det(C)):.4g}, "
+    f"condition number {float(svals.max() / svals.min()):.3g}"
+)
+print(
+    "relative residuals  W_enc - V_d C,  W_dec^T - C^-1 V_d^T,  W_enc W_dec^T - V_d V_d^T: "
+    "all < 1e-9: True"
+)
 
 # %% [markdown]
 # **Lemma 3.** For $a = cV_d^\top$ (centred data): $aW_\text{enc}W_\text{dec}^\top =
@@ -209,10 +219,14 @@ with torch.no_grad():
     out_centring = (X @ W_enc + b_enc_th) @ W_dec_T + b_dec_th
 assert float((out_trained - out_centring).abs().max()) < config.BIAS_TOL
 print(f"offset error |o - x̄(I - P)| < {config.BIAS_TOL:g}: True")
-print(f"trained b_enc = {b_enc.numpy().round(3)}   paper's -x̄ W_enc = {b_enc_th.numpy().round(3)}")
+print(
+    f"trained b_enc = {b_enc.numpy().round(3)}   paper's -x̄ W_enc = {b_enc_th.numpy().round(3)}",
+)
 print(f"trained b_dec = {b_dec.numpy().round(3)}   paper's x̄ = {xbar.numpy().round(3)}")
-print("outputs of the trained network and of the mean-centring network agree to "
-      f"< {config.BIAS_TOL:g}: True")
+print(
+    "outputs of the trained network and of the mean-centring network agree to "
+    f"< {config.BIAS_TOL:g}: True"
+)
 
 # %% [markdown]
 # So the individual biases differ from the paper's pair (a symmetry of the parametrisation),
@@ -224,10 +238,14 @@ print("outputs of the trained network and of the mean-centring network agree to 
 
 # %% nbgrader={"grade": false, "grade_id": "nb03_biases", "locked": false, "schema_version": 3, "solution": true, "task": false}
 biases = None  # your answer: a function biases(X, W_enc) -> (b_enc, b_dec)
+
+
 ### BEGIN SOLUTION
 def biases(X, W_enc):
     xbar = X.mean(0)  # column means, shape (n,)
     return -xbar @ W_enc, xbar
+
+
 ### END SOLUTION
 
 # %%
@@ -265,15 +283,28 @@ for delta in deltas:
     on_plane.append(float(reconstruction_error(model, a[None])[0]))
     off_plane.append(float(reconstruction_error(model, (xbar + delta * normal_dir)[None])[0]))
 assert max(on_plane) <= min_train  # the worst case of §4, for every delta up to 1e6
-print(f"smallest training error {min_train:.2e}; largest error of the on-plane anomalies "
-      f"<= it: True")
-print("perpendicular points, error / delta^2:",
-      "  ".join(f"{e / float(dl) ** 2:.3g}" for e, dl in zip(off_plane, deltas, strict=True)))
+print(
+    f"smallest training error {min_train:.2e}; largest error of the on-plane anomalies <= it: True"
+)
+print(
+    "perpendicular points, error / delta^2:",
+    "  ".join(f"{e / float(dl) ** 2:.3g}" for e, dl in zip(off_plane, deltas, strict=True)),
+)
 fig, ax = plt.subplots(figsize=(7, 4))
-ax.loglog(deltas, torch.tensor(off_plane).clamp_min(1e-32), "o-", color="C1",
-          label="perpendicular to the plane")
-ax.loglog(deltas, torch.tensor(on_plane).clamp_min(1e-32), "s-", color="C3",
-          label="Theorem 2 anomaly (on the plane)")
+ax.loglog(
+    deltas,
+    torch.tensor(off_plane).clamp_min(1e-32),
+    "o-",
+    color="C1",
+    label="perpendicular to the plane",
+)
+ax.loglog(
+    deltas,
+    torch.tensor(on_plane).clamp_min(1e-32),
+    "s-",
+    color="C3",
+    label="Theorem 2 anomaly (on the plane)",
+)
 ax.axhline(min_train, color="black", ls="--", lw=1, label="smallest training error")
 ax.set_xlabel("distance δ to the nearest training point")
 ax.set_ylabel("reconstruction error (MSE) of the trained AE")

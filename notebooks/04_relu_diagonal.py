@@ -27,14 +27,14 @@
 import matplotlib.pyplot as plt
 import torch
 
-from aelib import config
-from aelib.exercises import check_04_min_bias, check_04_pattern_freeze
+from aelib.course import config
+from aelib.course.exercises import check_04_min_bias, check_04_pattern_freeze
+from aelib.course.oob import activation_pattern, distance_to_data, out_of_bounds
+from aelib.course.plots import activation_walk, figure1_panel
+from aelib.course.toy_training import figure1_data, fit_toy_autoencoder
+from aelib.course.widgets import ray_explorer
 from aelib.metrics import reconstruction_error
 from aelib.models import MLPAutoencoder
-from aelib.oob import activation_pattern, distance_to_data, out_of_bounds
-from aelib.plots import activation_walk, figure1_panel
-from aelib.toy_training import figure1_data, fit_toy_autoencoder
-from aelib.widgets import ray_explorer
 
 X = figure1_data("diagonal")
 print(f"{len(X)} points, alpha in [{X[:, 0].min():.3f}, {X[:, 0].max():.3f}]")
@@ -91,14 +91,17 @@ assert err_data.max() < 1e-20 and err_far.max() < 1e-12  # perfect, however far
 #
 # The course's Figure-1 recipe: layer sizes `config.TOY_SIZES_SHALLOW` = [2, 5, 1, 5, 2], ReLU
 # everywhere but the last layer, full-batch Adam (lr `config.TOY_LR`, `config.TOY_EPOCHS`
-# steps), **`config.TOY_RESTARTS` restarts keeping the lowest training loss** — tiny ReLU AEs often
-# die (notebook 05 measures how often and why).
+# steps), **`config.TOY_RESTARTS` restarts keeping the lowest training loss** — tiny ReLU AEs
+# often die (notebook 05 measures how often and why).
 
 # %% tags=["tolerance-trained"]
 fit = fit_toy_autoencoder(X, activation="relu")
 model = fit.model
 print(f"restart losses: {[round(v, 4) for v in fit.final_losses.tolist()]}")
-print(f"kept restart {fit.best} (loss {fit.loss:.2g}); {fit.n_collapsed} of {len(fit.final_losses)} collapsed to the mean (loss {fit.baseline:.3g})")
+print(
+    f"kept restart {fit.best} (loss {fit.loss:.2g}); {fit.n_collapsed} of {len(fit.final_losses)} "
+    f"collapsed to the mean (loss {fit.baseline:.3g})"
+)
 assert fit.loss < 0.01
 
 # %% [markdown]
@@ -124,18 +127,23 @@ plt.show()
 # and that the reconstruction is exactly affine there (its second differences vanish).
 
 # %%
-from aelib.exercises.nb04 import pattern_freeze_point
+from aelib.course.exercises.nb04 import pattern_freeze_point
 
 t_plus = pattern_freeze_point(model, direction=(1.0, 1.0))
 t_minus = pattern_freeze_point(model, direction=(-1.0, -1.0))
 print(f"edge of the data: t = ±{edge:.3g}")
-print(f"last pattern change: t = +{t_plus:.3g} ({t_plus / edge:.2g} x edge) and t = -{t_minus:.3g} ({t_minus / edge:.2g} x edge)")
+print(
+    f"last pattern change: t = +{t_plus:.3g} ({t_plus / edge:.2g} x edge) "
+    f"and t = -{t_minus:.3g} ({t_minus / edge:.2g} x edge)"
+)
 for sign, t_star in ((1.0, t_plus), (-1.0, t_minus)):
     probe = sign * torch.tensor([t_star + 0.1, 30.0, 1e3, 1e6])[:, None] * torch.ones(2) / 2**0.5
     p = activation_pattern(model, probe)
     assert (p == p[0]).all(), "the pattern still changes far out"
     far_t = sign * torch.tensor([t_star + 5.0, t_star + 10.0, t_star + 15.0])
-    recon = model.double()(far_t.double()[:, None] * torch.ones(2, dtype=torch.float64) / 2**0.5).detach()
+    recon = model.double()(
+        far_t.double()[:, None] * torch.ones(2, dtype=torch.float64) / 2**0.5
+    ).detach()
     model.float()
     assert (recon[2] - 2 * recon[1] + recon[0]).abs().max() < 1e-9  # one affine map out there
 n_after_edge = int((pattern[1:] != pattern[:-1]).any(1)[(ts[1:].abs() > edge)].sum())
@@ -145,8 +153,8 @@ print(f"MSE at +-10 (1, 1): {err_far[0]:.3g}, {err_far[1]:.3g}")
 
 # %% [markdown]
 # So the paper's intuition holds *eventually* — beyond a finite distance the trained network is
-# one linear map — but not exactly at the data's edge: in our run a few units still switch between
-# the edge and the freeze points printed above.
+# one linear map — but not exactly at the data's edge: in our run a few units still switch
+# between the edge and the freeze points printed above.
 
 # %% [markdown]
 # Whether the far points are also reconstructed *below ε* depends on how well the frozen linear
@@ -185,5 +193,5 @@ assert check_04_pattern_freeze(t_freeze)
 # - A *trained* ReLU AE has the same structure far from the data: the active set of ReLU units
 #   freezes (in our run somewhat beyond the data's edge, not exactly at it), the network is one
 #   affine map, and out-of-bounds behaviour follows the linear theory
-#   of notebooks 02–03 — perfect along the map's fixed directions, and otherwise governed by how
-#   well the frozen encoder and decoder match.
+#   of notebooks 02–03 — perfect along the map's fixed directions, and otherwise governed by
+#   how well the frozen encoder and decoder match.

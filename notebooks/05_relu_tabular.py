@@ -20,7 +20,7 @@
 #   worst case L(a) ≤ minᵢ L(xᵢ) far from the data;
 # - see how often tiny ReLU autoencoders die during training, why, and how we handle it.
 #
-# **Our choices** (the paper gives none): data parameters in `aelib.config` (100 points per
+# **Our choices** (the paper gives none): data parameters in `aelib.course.config` (100 points per
 # distribution), full-batch Adam, lr `TOY_LR` (1e-2; `TOY_LR_DEEP` = 3e-3 for 1d), `TOY_EPOCHS`
 # steps, best of `TOY_RESTARTS` restarts, a plane `TOY_PLANE` with `TOY_GRID` points per axis, and
 # "outside the data" = farther than `OOB_MARGIN` from every training point.
@@ -29,15 +29,26 @@
 import matplotlib.pyplot as plt
 import torch
 
-from aelib import config
-from aelib.exercises import check_05_collapse_loss, check_05_eps_onset
+from aelib.course import config
+from aelib.course.exercises import check_05_collapse_loss, check_05_eps_onset
+from aelib.course.oob import activation_pattern, distance_to_data, out_of_bounds
+from aelib.course.plots import figure1_panel
+from aelib.course.toy_training import FIGURE1_PANELS, AutoencoderEnsemble, figure1_model
+from aelib.course.widgets import epsilon_explorer
 from aelib.metrics import reconstruction_error
-from aelib.oob import activation_pattern, distance_to_data, out_of_bounds
-from aelib.plots import figure1_panel
-from aelib.toy_training import FIGURE1_PANELS, AutoencoderEnsemble, figure1_model
-from aelib.widgets import epsilon_explorer
 
-for name in ("TOY_N", "TOY_EPOCHS", "TOY_LR", "TOY_LR_DEEP", "TOY_RESTARTS", "TOY_PLANE", "TOY_GRID", "OOB_MARGIN", "EPSILON", "COLLAPSE_FRACTION"):
+for name in (
+    "TOY_N",
+    "TOY_EPOCHS",
+    "TOY_LR",
+    "TOY_LR_DEEP",
+    "TOY_RESTARTS",
+    "TOY_PLANE",
+    "TOY_GRID",
+    "OOB_MARGIN",
+    "EPSILON",
+    "COLLAPSE_FRACTION",
+):
     print(f"{name} = {getattr(config, name)}")
 
 # %% [markdown]
@@ -50,8 +61,15 @@ for name in ("TOY_N", "TOY_EPOCHS", "TOY_LR", "TOY_LR_DEEP", "TOY_RESTARTS", "TO
 panels = {p: figure1_model(p) for p in ("1a", "1b", "1c", "1d")}
 for p, (fit, _) in panels.items():
     name, sizes, act, lr = FIGURE1_PANELS[p]
-    print(f"{p} {name:13s} {list(sizes)}: final losses {[round(v, 3) for v in fit.final_losses.tolist()]}")
-    print(f"    mean-only loss {fit.baseline:.3g}; collapsed {fit.n_collapsed}/{len(fit.final_losses)}; kept restart {fit.best} with loss {fit.loss:.3g}")
+    print(
+        f"{p} {name:13s} {list(sizes)}: "
+        f"final losses {[round(v, 3) for v in fit.final_losses.tolist()]}"
+    )
+    print(
+        f"    mean-only loss {fit.baseline:.3g}; "
+        f"collapsed {fit.n_collapsed}/{len(fit.final_losses)}; "
+        f"kept restart {fit.best} with loss {fit.loss:.3g}"
+    )
 n_dead = sum(fit.n_collapsed for fit, _ in panels.values())
 n_all = sum(len(fit.final_losses) for fit, _ in panels.values())
 print(f"collapsed: {n_dead} of {n_all} ReLU runs ({n_dead / n_all:.0%})")
@@ -60,8 +78,8 @@ assert all(not fit.collapsed[fit.best] for fit, _ in panels.values())
 # %% [markdown]
 # **Why they die.** With a single ReLU in the bottleneck, the whole code passes through one unit.
 # If its pre-activation is negative for *every* training point, its gradient is zero, nothing
-# upstream learns again, and the decoder can only output a constant — the best one is the mean, at
-# the loss printed above. Is the unit dead at initialisation, or does it die during training? We
+# upstream learns again, and the decoder can only output a constant — the best one is the mean,
+# at the loss printed above. Is the unit dead at initialisation, or does it die during training? We
 # look at the initial weights of each collapsed run: a layer with no active unit on any training
 # point is dead from the start.
 
@@ -74,7 +92,11 @@ for p, (fit, X) in panels.items():
         layers = torch.split(activation_pattern(init.member(k), X), list(sizes[1:-1]), dim=1)
         dead_at_init.append(any(not layer.any() for layer in layers))
     dead_at_init = torch.tensor(dead_at_init)
-    print(f"{p}: collapsed {fit.n_collapsed}, of which dead at initialisation {int((dead_at_init & fit.collapsed).sum())}; died during training {int((~dead_at_init & fit.collapsed).sum())}")
+    print(
+        f"{p}: collapsed {fit.n_collapsed}, of which dead at initialisation "
+        f"{int((dead_at_init & fit.collapsed).sum())}; "
+        f"died during training {int((~dead_at_init & fit.collapsed).sum())}"
+    )
 
 # %% [markdown]
 # Both happen: some initialisations are dead from the start (the bottleneck's random bias and
@@ -118,7 +140,11 @@ for ax, (p, oob) in zip(axes.flat, results.items(), strict=True):
 fig.tight_layout()
 plt.show()
 for p, oob in results.items():
-    print(f"{p}: zone {oob.has_zone}, area {oob.area:.3g}, farthest {oob.max_distance:.3g} = {oob.max_distance / oob.data_radius:.2g} data radii; worst case {oob.worst_case}")
+    print(
+        f"{p}: zone {oob.has_zone}, area {oob.area:.3g}, "
+        f"farthest {oob.max_distance:.3g} = {oob.max_distance / oob.data_radius:.2g} data radii; "
+        f"worst case {oob.worst_case}"
+    )
 
 # %% [markdown]
 # ### 1a · one Gaussian
@@ -136,8 +162,15 @@ for p, oob in results.items():
 fit, X = panels["1a"]
 oob = results["1a"]
 median_normal = float(reconstruction_error(fit.model, X).median())
-print(f"zone area {oob.area:.3g}, farthest {oob.max_distance:.3g} from the data = {oob.max_distance / oob.data_radius:.2g} data radii (reaches the plane's edge: {oob.touches_edge})")
-print(f"smallest MSE outside the data {oob.far_min_error:.2g} vs median normal MSE {median_normal:.2g}, minimum normal {oob.min_normal_error:.2g}")
+print(
+    f"zone area {oob.area:.3g}, farthest {oob.max_distance:.3g} from the data = "
+    f"{oob.max_distance / oob.data_radius:.2g} data radii "
+    f"(reaches the plane's edge: {oob.touches_edge})"
+)
+print(
+    f"smallest MSE outside the data {oob.far_min_error:.2g} "
+    f"vs median normal MSE {median_normal:.2g}, minimum normal {oob.min_normal_error:.2g}"
+)
 assert oob.has_zone and oob.max_distance > 2 * oob.data_radius
 assert oob.far_min_error < median_normal
 print(f"worst case of 4.1 (a far point with L(a) <= min_i L(x_i)): {oob.worst_case}")
@@ -158,8 +191,16 @@ means = torch.tensor(config.TWO_GAUSSIANS_MEANS)
 segment = means[0] + torch.linspace(0, 1, 201)[:, None] * (means[1] - means[0])
 far = distance_to_data(segment, X) > config.OOB_MARGIN
 err_between = reconstruction_error(fit.model, segment[far])
-print(f"between the clusters (farther than {config.OOB_MARGIN} from all data): min MSE {err_between.min():.2g}, fraction < eps {(err_between < config.EPSILON).float().mean():.2f}")
-print(f"whole plane: zone area {oob.area:.3g}, farthest {oob.max_distance:.3g}; worst case L(a) <= min L(x_i): {oob.worst_case} (up to distance {oob.worst_case_distance:.3g})")
+print(
+    f"between the clusters (farther than {config.OOB_MARGIN} from all data): "
+    f"min MSE {err_between.min():.2g}, "
+    f"fraction < eps {(err_between < config.EPSILON).float().mean():.2f}"
+)
+print(
+    f"whole plane: zone area {oob.area:.3g}, farthest {oob.max_distance:.3g}; "
+    f"worst case L(a) <= min L(x_i): {oob.worst_case} "
+    f"(up to distance {oob.worst_case_distance:.3g})"
+)
 assert err_between.min() < config.EPSILON
 
 # %% [markdown]
@@ -169,13 +210,16 @@ assert err_between.min() < config.EPSILON
 # areas of near-perfect reconstruction."
 #
 # **Ours:** the kept shallow banana model does **not** show a zone at ε = 0.1: its smallest MSE
-# outside the data is printed below (above ε). The zone appears for a larger ε (Exercise 2), and in
-# notebook 07 other seeds of the same setting do show zones. We assert what we see, so a change is
-# caught.
+# outside the data is printed below (above ε). The zone appears for a larger ε (Exercise 2), and
+# in notebook 07 other seeds of the same setting do show zones. We assert what we see, so a change
+# is caught.
 
 # %% tags=["tolerance-trained"]
 oob = results["1c"]
-print(f"1c: smallest MSE farther than {oob.margin} from the data: {oob.far_min_error:.3g} (eps = {oob.eps})")
+print(
+    f"1c: smallest MSE farther than {oob.margin} from the data: "
+    f"{oob.far_min_error:.3g} (eps = {oob.eps})"
+)
 assert not oob.has_zone and oob.far_min_error > config.EPSILON
 
 # %% [markdown]
@@ -185,7 +229,10 @@ assert not oob.has_zone and oob.far_min_error > config.EPSILON
 
 # %% tags=["tolerance-search"]
 oob = results["1d"]
-print(f"1d: zone area {oob.area:.3g}, farthest {oob.max_distance:.3g} = {oob.max_distance / oob.data_radius:.2g} data radii")
+print(
+    f"1d: zone area {oob.area:.3g}, farthest {oob.max_distance:.3g} = "
+    f"{oob.max_distance / oob.data_radius:.2g} data radii"
+)
 assert oob.has_zone and oob.max_distance > oob.data_radius
 
 # %% [markdown]
@@ -194,7 +241,10 @@ assert oob.has_zone and oob.max_distance > oob.data_radius
 
 # %% tags=["tolerance-search"]
 for p, oob in results.items():
-    print(f"{p}: far min MSE {oob.far_min_error:.2g}  vs  min normal MSE {oob.min_normal_error:.2g}  ->  worst case: {oob.worst_case}")
+    print(
+        f"{p}: far min MSE {oob.far_min_error:.2g}  vs  min normal MSE "
+        f"{oob.min_normal_error:.2g}  ->  worst case: {oob.worst_case}"
+    )
 assert results["1b"].worst_case
 
 # %% [markdown]
@@ -221,5 +271,5 @@ assert check_05_eps_onset(eps_onset)
 #   radii away and touching the edge of our plane), a good-reconstruction area between the two
 #   clusters (1b), and in 1b even the §4.1 worst case.
 # - Our 1c (best of 8 restarts) shows no zone at ε = 0.1; the numbers above say by how much.
-# - Tiny ReLU autoencoders collapse often (counts above); some are dead at initialisation, others die
-#   during training. We keep the best of several restarts and report the rest.
+# - Tiny ReLU autoencoders collapse often (counts above); some are dead at initialisation, others
+#   die during training. We keep the best of several restarts and report the rest.

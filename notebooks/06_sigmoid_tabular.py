@@ -26,20 +26,28 @@
 import matplotlib.pyplot as plt
 import torch
 
-from aelib import config
-from aelib.exercises import check_06_band_direction, check_06_band_fraction
+from aelib.course import config
+from aelib.course.exercises import check_06_band_direction, check_06_band_fraction
+from aelib.course.oob import distance_to_data, out_of_bounds
+from aelib.course.plots import figure1_panel
+from aelib.course.toy_training import figure1_model
+from aelib.course.widgets import ray_explorer
 from aelib.metrics import reconstruction_error
-from aelib.oob import distance_to_data, out_of_bounds
-from aelib.plots import figure1_panel
-from aelib.toy_training import figure1_model
-from aelib.widgets import ray_explorer
 
 panels = {p: figure1_model(p) for p in ("1e", "1f")}
 results = {p: out_of_bounds(fit.model, X) for p, (fit, X) in panels.items()}
 for p, (fit, _) in panels.items():
-    print(f"{p}: restart losses {[round(v, 3) for v in fit.final_losses.tolist()]}, collapsed {fit.n_collapsed}")
+    print(
+        f"{p}: restart losses {[round(v, 3) for v in fit.final_losses.tolist()]}, "
+        f"collapsed {fit.n_collapsed}"
+    )
 fig, axes = plt.subplots(1, 2, figsize=(10, 4.2))
-for ax, (p, oob), title in zip(axes, results.items(), ("1e · one Gaussian, sigmoid", "1f · two Gaussians, sigmoid"), strict=True):
+for ax, (p, oob), title in zip(
+    axes,
+    results.items(),
+    ("1e · one Gaussian, sigmoid", "1f · two Gaussians, sigmoid"),
+    strict=True,
+):
     figure1_panel(oob, panels[p][1], ax=ax, title=title)
 fig.tight_layout()
 plt.show()
@@ -64,9 +72,18 @@ fit, X = panels["1e"]
 oob = results["1e"]
 angles = torch.linspace(0, 2 * torch.pi, 721)[:-1]
 radii = [4.0, 6.0, 8.0, 10.0]
-ring_min = [float(reconstruction_error(fit.model, r * torch.stack([angles.cos(), angles.sin()], 1)).min()) for r in radii]
-print("smallest MSE on circles of radius", dict(zip(radii, [f"{v:.3g}" for v in ring_min], strict=True)))
-print(f"smallest MSE farther than {oob.margin} from the data: {oob.far_min_error:.3g} (eps = {oob.eps})")
+ring_min = [
+    float(reconstruction_error(fit.model, r * torch.stack([angles.cos(), angles.sin()], 1)).min())
+    for r in radii
+]
+print(
+    "smallest MSE on circles of radius",
+    dict(zip(radii, [f"{v:.3g}" for v in ring_min], strict=True)),
+)
+print(
+    f"smallest MSE farther than {oob.margin} from the data: "
+    f"{oob.far_min_error:.3g} (eps = {oob.eps})"
+)
 assert not oob.has_zone and all(a < b for a, b in zip(ring_min, ring_min[1:], strict=False))
 
 # %% [markdown]
@@ -103,10 +120,22 @@ far = distance_to_data(line, X) > config.OOB_MARGIN
 err_band = reconstruction_error(fit.model, line[far])
 err_normal = reconstruction_error(fit.model, X)
 low = err_band < err_normal.median()
-print(f"band: min MSE {err_band.min():.3g}; stretch below the median normal MSE: {float(ts[far][low].min()):.3g} <= t <= {float(ts[far][low].max()):.3g}")
-print(f"normal MSE: min {err_normal.min():.3g}, median {err_normal.median():.3g}, max {err_normal.max():.3g}")
-print(f"normal points with a higher MSE than the band's best point: {(err_normal > err_band.min()).float().mean():.0%}")
-print(f"out-of-bounds zone (MSE < eps): area {oob.area:.3g}, farthest {oob.max_distance:.3g}; worst case L(a) <= min L(x_i): {oob.worst_case}")
+print(
+    f"band: min MSE {err_band.min():.3g}; stretch below the median normal MSE: "
+    f"{float(ts[far][low].min()):.3g} <= t <= {float(ts[far][low].max()):.3g}"
+)
+print(
+    f"normal MSE: min {err_normal.min():.3g}, median {err_normal.median():.3g}, "
+    f"max {err_normal.max():.3g}"
+)
+print(
+    f"normal points with a higher MSE than the band's best point: "
+    f"{(err_normal > err_band.min()).float().mean():.0%}"
+)
+print(
+    f"out-of-bounds zone (MSE < eps): area {oob.area:.3g}, farthest {oob.max_distance:.3g}; "
+    f"worst case L(a) <= min L(x_i): {oob.worst_case}"
+)
 assert err_band.min() < err_normal.median()  # lower than for many normal points
 assert not oob.worst_case  # the paper: no point below *all* normal data
 
@@ -125,7 +154,9 @@ plt.show()
 # anomalous — than the point at t = 0?
 
 # %% tags=["nbval-ignore-output"]
-explorer = ray_explorer(fit.model, X, oob, direction=(1.0, -1.0), origin=tuple(X.mean(0).tolist()), t_max=10.0)
+explorer = ray_explorer(
+    fit.model, X, oob, direction=(1.0, -1.0), origin=tuple(X.mean(0).tolist()), t_max=10.0
+)
 explorer
 
 # %% nbgrader={"grade": false, "grade_id": "nb06_band_fraction", "locked": false, "schema_version": 3, "solution": true, "task": false}

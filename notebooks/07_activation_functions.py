@@ -11,9 +11,9 @@
 # %% [markdown]
 # # 07 · Other activation functions: C⁰ vs C^∞ (§4.4.2)
 #
-# **Paper:** §4.4.2, paragraph "Other activation functions": "activation functions with an order of
-# continuity of C⁰ suffer most from out-of-bounds reconstruction … activation functions with an
-# order of continuity of C^∞ generally have more desirable properties for anomaly detection."
+# **Paper:** §4.4.2, paragraph "Other activation functions": "activation functions with an order
+# of continuity of C⁰ suffer most from out-of-bounds reconstruction … activation functions with
+# an order of continuity of C^∞ generally have more desirable properties for anomaly detection."
 #
 # **Learning goals**
 # - classify activations by order of continuity;
@@ -22,24 +22,33 @@
 #
 # **Setup (our choices):** `[2, 5, 1, 5, 2]`, eight activations × three data sets (one Gaussian,
 # two Gaussians, banana) × `config.ACT_SEEDS` seeds, one run per seed (no restarts, so the success
-# rate is visible), full-batch Adam with lr `config.ACT_LR` for `config.ACT_EPOCHS` steps — leaner
-# than notebook 05 so that all 240 models train in one batched pass per activation. The grid is
-# `config.ACT_GRID` points per axis over `config.TOY_PLANE`. A run *succeeded* if its loss is below
-# `config.COLLAPSE_FRACTION` × the mean-only loss; the out-of-bounds numbers are over successful
-# runs only (a collapsed model reconstructs everything as the mean, which is not what we study).
+# rate is visible), full-batch Adam with lr `config.ACT_LR` for `config.ACT_EPOCHS` steps —
+# leaner than notebook 05 so that all 240 models train in one batched pass per activation. The grid
+# is `config.ACT_GRID` points per axis over `config.TOY_PLANE`. A run *succeeded* if its loss is
+# below `config.COLLAPSE_FRACTION` × the mean-only loss; the out-of-bounds numbers are over
+# successful runs only (a collapsed model reconstructs everything as the mean, which is not what we
+# study).
 
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
 
-from aelib import config
-from aelib.exercises import check_07_continuity, check_07_largest_smooth
+from aelib.course import config
+from aelib.course.exercises import check_07_continuity, check_07_largest_smooth
+from aelib.course.oob import out_of_bounds
+from aelib.course.plots import figure1_panel
+from aelib.course.toy_training import figure1_data, fit_many
 from aelib.models import ACTIVATIONS
-from aelib.oob import out_of_bounds
-from aelib.plots import figure1_panel
-from aelib.toy_training import figure1_data, fit_many
 
-for name in ("ACT_SEEDS", "ACT_EPOCHS", "ACT_LR", "ACT_GRID", "TOY_PLANE", "OOB_MARGIN", "EPSILON"):
+for name in (
+    "ACT_SEEDS",
+    "ACT_EPOCHS",
+    "ACT_LR",
+    "ACT_GRID",
+    "TOY_PLANE",
+    "OOB_MARGIN",
+    "EPSILON",
+):
     print(f"{name} = {getattr(config, name)}")
 
 # %% [markdown]
@@ -49,7 +58,16 @@ for name in ("ACT_SEEDS", "ACT_EPOCHS", "ACT_LR", "ACT_GRID", "TOY_PLANE", "OOB_
 # %% nbgrader={"grade": false, "grade_id": "nb07_continuity", "locked": false, "schema_version": 3, "solution": true, "task": false}
 continuity = None  # your answer: {"relu": ..., "leaky_relu": ..., ...}
 ### BEGIN SOLUTION
-continuity = {"relu": "C0", "leaky_relu": "C0", "elu": "C1", "gelu": "Cinf", "silu": "Cinf", "softplus": "Cinf", "tanh": "Cinf", "sigmoid": "Cinf"}
+continuity = {
+    "relu": "C0",
+    "leaky_relu": "C0",
+    "elu": "C1",
+    "gelu": "Cinf",
+    "silu": "Cinf",
+    "softplus": "Cinf",
+    "tanh": "Cinf",
+    "sigmoid": "Cinf",
+}
 ### END SOLUTION
 
 # %%
@@ -68,7 +86,15 @@ rows = []
 for act in ACTIVATIONS:
     for run in fit_many(datasets, act, seeds):
         oob = out_of_bounds(run.model, datasets[run.data], resolution=config.ACT_GRID)
-        rows.append({"activation": act, "data": run.data, "seed": run.seed, "ok": not run.collapsed, "oob": oob})
+        rows.append(
+            {
+                "activation": act,
+                "data": run.data,
+                "seed": run.seed,
+                "ok": not run.collapsed,
+                "oob": oob,
+            }
+        )
 print(f"{len(rows)} models")
 
 # %% [markdown]
@@ -77,7 +103,10 @@ print(f"{len(rows)} models")
 
 # %% tags=["tolerance-search"]
 table = {}
-print(f"{'activation':11s} {'order':5s} {'success':>8s} {'has zone':>9s} {'area':>6s} {'distance':>9s} {'worst case':>11s}")
+print(
+    f"{'activation':11s} {'order':5s} {'success':>8s} {'has zone':>9s} {'area':>6s} "
+    f"{'distance':>9s} {'worst case':>11s}"
+)
 for act in ACTIVATIONS:
     ok = [r["oob"] for r in rows if r["activation"] == act and r["ok"]]
     n_all = sum(r["activation"] == act for r in rows)
@@ -89,17 +118,29 @@ for act in ACTIVATIONS:
         "worst_case": float(np.mean([o.worst_case for o in ok])),
     }
     t = table[act]
-    print(f"{act:11s} {ACTIVATIONS[act][1]:5s} {t['success']:8.0%} {t['has_zone']:9.0%} {t['area']:6.2f} {t['distance']:9.2f} {t['worst_case']:11.0%}")
+    print(
+        f"{act:11s} {ACTIVATIONS[act][1]:5s} {t['success']:8.0%} {t['has_zone']:9.0%} "
+        f"{t['area']:6.2f} {t['distance']:9.2f} {t['worst_case']:11.0%}"
+    )
 
 # %%
 colors = {"C0": "C3", "C1": "C1", "Cinf": "C0"}
 fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
 names = list(ACTIVATIONS)
-for ax, key, label in zip(axes, ("success", "area", "distance"), ("training success rate", "mean out-of-bounds area", "mean farthest distance"), strict=True):
+for ax, key, label in zip(
+    axes,
+    ("success", "area", "distance"),
+    ("training success rate", "mean out-of-bounds area", "mean farthest distance"),
+    strict=True,
+):
     ax.bar(names, [table[a][key] for a in names], color=[colors[ACTIVATIONS[a][1]] for a in names])
     ax.set_title(label, fontsize=10)
     ax.tick_params(axis="x", rotation=60)
-axes[0].legend(handles=[plt.Rectangle((0, 0), 1, 1, color=c) for c in colors.values()], labels=list(colors), fontsize=8)
+axes[0].legend(
+    handles=[plt.Rectangle((0, 0), 1, 1, color=c) for c in colors.values()],
+    labels=list(colors),
+    fontsize=8,
+)
 fig.tight_layout()
 plt.show()
 
@@ -109,9 +150,9 @@ plt.show()
 # **The paper's claim, tested:** C⁰ activations (ReLU, LeakyReLU) have more out-of-bounds
 # reconstruction than the *saturating* C^∞ ones (sigmoid, tanh). Asserted below.
 #
-# **Beyond the paper:** the C⁰/C^∞ split is not the whole story. Softplus, GELU and SiLU are C^∞
-# but grow *linearly* for large inputs, exactly like a ReLU — so far from the data they, too,
-# become (almost) linear maps with large zones. What protects is **saturation** (bounded
+# **Beyond the paper:** the C⁰/C^∞ split is not the whole story. Softplus, GELU and SiLU are
+# C^∞ but grow *linearly* for large inputs, exactly like a ReLU — so far from the data they,
+# too, become (almost) linear maps with large zones. What protects is **saturation** (bounded
 # activations), not smoothness. Asserted below as well: every bounded activation has a smaller
 # mean area than every unbounded one.
 
@@ -119,10 +160,18 @@ plt.show()
 bounded = ["tanh", "sigmoid"]
 unbounded = [a for a in ACTIVATIONS if a not in bounded]
 c0 = [a for a in ACTIVATIONS if ACTIVATIONS[a][1] == "C0"]
-print("mean area C0:", {a: round(table[a]["area"], 2) for a in c0}, " bounded C^inf:", {a: round(table[a]["area"], 2) for a in bounded})
+print(
+    "mean area C0:",
+    {a: round(table[a]["area"], 2) for a in c0},
+    " bounded C^inf:",
+    {a: round(table[a]["area"], 2) for a in bounded},
+)
 assert min(table[a]["area"] for a in c0) > max(table[a]["area"] for a in bounded)
 assert min(table[a]["area"] for a in unbounded) > max(table[a]["area"] for a in bounded)
-print(f"ReLU training success {table['relu']['success']:.0%} vs all others >= {min(table[a]['success'] for a in ACTIVATIONS if a != 'relu'):.0%}")
+print(
+    f"ReLU training success {table['relu']['success']:.0%} vs all others >= "
+    f"{min(table[a]['success'] for a in ACTIVATIONS if a != 'relu'):.0%}"
+)
 
 # %% [markdown]
 # **Exercise 2 (slider).** Browse the models with the sliders (activation, data set, seed). Then,
@@ -133,16 +182,28 @@ import ipywidgets as widgets
 
 
 def show(activation: str, data: str, seed: int) -> dict:
-    r = next(r for r in rows if (r["activation"], r["data"], r["seed"]) == (activation, data, seed))
-    figure1_panel(r["oob"], datasets[data], title=f"{activation} · {data} · seed {seed}{'' if r['ok'] else ' (collapsed)'}")
+    r = next(
+        r for r in rows if ((r["activation"], r["data"], r["seed"]) == (activation, data, seed))
+    )
+    figure1_panel(
+        r["oob"],
+        datasets[data],
+        title=f"{activation} · {data} · seed {seed}{'' if r['ok'] else ' (collapsed)'}",
+    )
     plt.show()
     return r["oob"].summary()
 
 
 browser = widgets.interactive(
     show,
-    activation=widgets.SelectionSlider(options=list(ACTIVATIONS), value="relu", continuous_update=False),
-    data=widgets.SelectionSlider(options=list(datasets), value="gaussian", continuous_update=False),
+    activation=widgets.SelectionSlider(
+        options=list(ACTIVATIONS), value="relu", continuous_update=False
+    ),
+    data=widgets.SelectionSlider(
+        options=list(datasets),
+        value="gaussian",
+        continuous_update=False,
+    ),
     seed=widgets.IntSlider(value=0, min=0, max=config.ACT_SEEDS - 1, continuous_update=False),
 )
 browser
@@ -150,7 +211,9 @@ browser
 # %% nbgrader={"grade": false, "grade_id": "nb07_largest_smooth", "locked": false, "schema_version": 3, "solution": true, "task": false}
 worst_smooth = None  # your answer: an activation name
 ### BEGIN SOLUTION
-worst_smooth = max((a for a in ACTIVATIONS if ACTIVATIONS[a][1] == "Cinf"), key=lambda a: table[a]["area"])
+worst_smooth = max(
+    (a for a in ACTIVATIONS if ACTIVATIONS[a][1] == "Cinf"), key=lambda a: table[a]["area"]
+)
 ### END SOLUTION
 
 # %%

@@ -29,7 +29,7 @@
 # or `$AELIB_MNIST_DIR`): every model is then retrained and cached under new keys (the cache key
 # includes a hash of the training images), and your numbers will differ from the text.
 #
-# **Our choices** (the paper gives none) are in `aelib.config`, printed below: channels, epochs,
+# **Our choices** (the paper gives none) are in `aelib.course.config`, printed below: channels, epochs,
 # learning rate, batch size, seed. The paper's losses are sums of squared errors over the 784
 # pixels, so we use `reduction="sum"` throughout.
 
@@ -37,18 +37,27 @@
 import matplotlib.pyplot as plt
 import torch
 
-from aelib import config
+from aelib.course import config
+from aelib.course.exercises import check_08_hardest_digit, check_08_threshold
+from aelib.course.mnist_experiments import mnist_autoencoder
+from aelib.course.plots import digit_grid, error_histograms
+from aelib.course.widgets import threshold_explorer
 from aelib.data import load_mnist
-from aelib.exercises import check_08_hardest_digit, check_08_threshold
 from aelib.metrics import reconstruction_error, roc_auc
-from aelib.mnist_experiments import mnist_autoencoder
-from aelib.plots import digit_grid, error_histograms
-from aelib.widgets import threshold_explorer
 
 MNIST_SOURCE = "bundled"  # "torchvision" for full MNIST: downloads once, retrains every model
 # The convolutions are tiny: one thread is faster than two on a busy laptop or Binder.
 torch.set_num_threads(config.MNIST_THREADS)
-for name in ("MNIST_DIGITS_A", "MNIST_DIGITS_B", "MNIST_LATENT_DIM", "MNIST_CHANNELS", "MNIST_EPOCHS", "MNIST_LR", "MNIST_BATCH_SIZE", "MNIST_SEED"):
+for name in (
+    "MNIST_DIGITS_A",
+    "MNIST_DIGITS_B",
+    "MNIST_LATENT_DIM",
+    "MNIST_CHANNELS",
+    "MNIST_EPOCHS",
+    "MNIST_LR",
+    "MNIST_BATCH_SIZE",
+    "MNIST_SEED",
+):
     print(f"{name} = {getattr(config, name)}")
 
 # %% [markdown]
@@ -59,19 +68,25 @@ for name in ("MNIST_DIGITS_A", "MNIST_DIGITS_B", "MNIST_LATENT_DIM", "MNIST_CHAN
 
 # %%
 X_test, y_test = load_mnist(range(10), train=False, source=MNIST_SOURCE)
-runs = {digits: mnist_autoencoder(digits, source=MNIST_SOURCE) for digits in (config.MNIST_DIGITS_A, config.MNIST_DIGITS_B)}
+runs = {
+    digits: mnist_autoencoder(digits, source=MNIST_SOURCE)
+    for digits in (config.MNIST_DIGITS_A, config.MNIST_DIGITS_B)
+}
 for digits, run in runs.items():
-    print(f"normal digits {digits}: {len(run.X)} training images, shape {tuple(run.X.shape[1:])}, pixel range [{run.X.min():.0f}, {run.X.max():.0f}]")
+    print(
+        f"normal digits {digits}: {len(run.X)} training images, shape {tuple(run.X.shape[1:])}, "
+        f"pixel range [{run.X.min():.0f}, {run.X.max():.0f}]"
+    )
 digit_grid(X_test[::50][:20], nrow=10, title="test images: two of each digit")
 plt.show()
 
 # %% [markdown]
 # ## 2 · The model and its training
 #
-# $f = h \circ g$ with encoder $g$: Conv(1→16, stride 2) → ReLU → Conv(16→32, stride 2) → ReLU →
-# Linear(32·7·7 → 2), and decoder $h$: Linear(2 → 32·7·7) → ConvT(32→16) → ReLU → ConvT(16→1) →
-# sigmoid. Training minimises the mean squared error with Adam on mini-batches
-# (`aelib.mnist_experiments.mnist_autoencoder`, cached on disk: a second run loads in
+# $f = h \circ g$ with encoder $g$: Conv(1→16, stride 2) → ReLU → Conv(16→32, stride 2) →
+# ReLU → Linear(32·7·7 → 2), and decoder $h$: Linear(2 → 32·7·7) → ConvT(32→16) →
+# ReLU → ConvT(16→1) → sigmoid. Training minimises the mean squared error with Adam on
+# mini-batches (`aelib.course.mnist_experiments.mnist_autoencoder`, cached on disk: a second run loads in
 # milliseconds).
 
 # %% tags=["tolerance-trained"]
@@ -79,7 +94,10 @@ run = runs[config.MNIST_DIGITS_A]
 print(run.model)
 print(f"parameters: {sum(p.numel() for p in run.model.parameters()):,}")
 for digits, r in runs.items():
-    print(f"{digits}: training MSE per pixel after epoch 1 {r.losses[0]:.4f}, after epoch {r.epochs} {r.losses[-1]:.4f}")
+    print(
+        f"{digits}: training MSE per pixel after epoch 1 {r.losses[0]:.4f}, "
+        f"after epoch {r.epochs} {r.losses[-1]:.4f}"
+    )
     assert r.losses[-1] < 0.6 * r.losses[0]
 
 # %% [markdown]
@@ -113,7 +131,11 @@ model = run.model
 picks = torch.cat([torch.nonzero(y_test == d)[:2, 0] for d in range(10)])
 with torch.inference_mode():
     recon = model(X_test[picks])
-digit_grid(torch.cat([X_test[picks][::2], recon[::2], X_test[picks][1::2], recon[1::2]]), nrow=10, title="rows: test 0–9, reconstruction, test 0–9, reconstruction ({4,5,7} model)")
+digit_grid(
+    torch.cat([X_test[picks][::2], recon[::2], X_test[picks][1::2], recon[1::2]]),
+    nrow=10,
+    title="rows: test 0–9, reconstruction, test 0–9, reconstruction ({4,5,7} model)",
+)
 plt.show()
 
 # %% [markdown]
@@ -123,7 +145,9 @@ plt.show()
 # model: the normal test digits and every other digit.
 
 # %%
-errors = {digits: reconstruction_error(r.model, X_test, reduction="sum") for digits, r in runs.items()}
+errors = {
+    digits: reconstruction_error(r.model, X_test, reduction="sum") for digits, r in runs.items()
+}
 fig, axes = plt.subplots(2, 1, figsize=(8, 6.5))
 for ax, (digits, err) in zip(axes, errors.items(), strict=True):
     normal = torch.isin(y_test, torch.tensor(digits))
@@ -144,17 +168,23 @@ plt.show()
 aucs = {}
 for digits, err in errors.items():
     normal = torch.isin(y_test, torch.tensor(digits))
-    aucs[digits] = {d: roc_auc(err[normal], err[y_test == d]) for d in range(10) if d not in digits}
+    aucs[digits] = {
+        d: roc_auc(err[normal], err[y_test == d]) for d in range(10) if (d not in digits)
+    }
     overall = roc_auc(err[normal], err[~normal])
-    print(f"model {digits}: overall AUC {overall:.3f}; per digit " + ", ".join(f"{d}: {a:.2f}" for d, a in aucs[digits].items()))
+    print(
+        f"model {digits}: overall AUC {overall:.3f}; per digit "
+        + ", ".join(f"{d}: {a:.2f}" for d, a in aucs[digits].items())
+    )
     assert overall > 0.75, "the detector should look reasonable on average"
 
 # %% [markdown]
 # Both detectors look respectable by the usual benchmark measure: overall AUCs around 0.8–0.9,
 # and most digits well separated. The exceptions are digits that *look like* normal ones: a 1 is
 # a thin 7, and a 9 is close to a 4 or a 7 — its AUC is at or below 0.5 (chance), the 9s score as
-# normal as the normal digits. That weakness is expected and visible in the histograms. Averages hide the worst case, though: the paper's criterion
-# (§4.1) asks whether *some* anomaly is reconstructed as well as the best normal image.
+# normal as the normal digits. That weakness is expected and visible in the histograms. Averages
+# hide the worst case, though: the paper's criterion (§4.1) asks whether *some* anomaly is
+# reconstructed as well as the best normal image.
 #
 # **Exercise 1.** For the {4, 5, 7} model, which anomaly digit is the hardest to detect?
 
@@ -175,7 +205,11 @@ assert check_08_hardest_digit(hardest, aucs[config.MNIST_DIGITS_A])
 # %% tags=["nbval-ignore-output"]
 err = errors[config.MNIST_DIGITS_A]
 normal = torch.isin(y_test, torch.tensor(config.MNIST_DIGITS_A))
-explorer = threshold_explorer(err[normal], {"digit 2": err[y_test == 2], "digit 9": err[y_test == 9]}, label="sum of squared errors")
+explorer = threshold_explorer(
+    err[normal],
+    {"digit 2": err[y_test == 2], "digit 9": err[y_test == 9]},
+    label="sum of squared errors",
+)
 explorer
 
 # %% nbgrader={"grade": false, "grade_id": "nb08_threshold", "locked": false, "schema_version": 3, "solution": true, "task": false}
@@ -192,6 +226,7 @@ assert check_08_threshold(threshold, err[normal])
 #
 # - The §4.5.1 convolutional autoencoder (ReLU inside, linear to and from a 2-D latent, sigmoid
 #   output) trains in seconds on the bundled MNIST subset; the digits separate in its latent space.
-# - By the usual benchmark measure it is a reasonable detector of other digits (AUCs printed above).
+# - By the usual benchmark measure it is a reasonable detector of other digits (AUCs printed
+#   above).
 # - An average says nothing about the worst case. Notebook 09 searches the latent plane for
 #   inputs that this same model reconstructs *better than any normal image*.

@@ -13,10 +13,10 @@
 #
 # **Paper:** §5 *Conclusion*: "Good practice would be to at least check whether a trained
 # non-linear autoencoder exhibits the undesirable out-of-bounds reconstruction … For more complex
-# datasets, requiring larger latent spaces, a feasible strategy might be to … formulate the search
-# for adversarial anomalies as an optimization in terms of projected gradient descent (Madry et
-# al., 2017)." It also names a principled fix: constraining reconstruction beyond the data, as the
-# normalized autoencoder of Yoon et al. (2021) does.
+# datasets, requiring larger latent spaces, a feasible strategy might be to … formulate the
+# search for adversarial anomalies as an optimization in terms of projected gradient descent (Madry
+# et al., 2017)." It also names a principled fix: constraining reconstruction beyond the data, as
+# the normalized autoencoder of Yoon et al. (2021) does.
 #
 # **Learning goals**
 # - see why a latent grid is impossible beyond 2-D, and replace it by projected gradient descent
@@ -27,8 +27,8 @@
 #   (NAE-style) fine-tuning — and what each leaves unsolved;
 # - leave with a checklist.
 #
-# **Our choices** (printed below, in `aelib.config`): the {4, 5, 7} models of notebooks 08–09 with
-# latent sizes `NB10_LATENT_DIMS`; latent PGD with `NB10_PGD_RESTARTS` random starts of
+# **Our choices** (printed below, in `aelib.course.config`): the {4, 5, 7} models of notebooks 08–09
+# with latent sizes `NB10_LATENT_DIMS`; latent PGD with `NB10_PGD_RESTARTS` random starts of
 # `NB10_PGD_STEPS` normalised-gradient steps (first step `NB10_PGD_STEP` × the box's mean side,
 # decaying linearly) in the training codes' box enlarged by
 # `LATENT_PGD_MARGIN` × its side; "far" as in notebook 09. Data: the bundled MNIST subset
@@ -40,24 +40,41 @@ import time
 import matplotlib.pyplot as plt
 import torch
 
-from aelib import config
 from aelib.attacks import input_pgd_search, latent_grid_search, latent_pgd_search
 from aelib.audit import audit, default_min_distance
+from aelib.course import config
+from aelib.course.exercises import check_10_grid_cost, check_10_mahalanobis_threshold
+from aelib.course.mitigations import LatentMahalanobis
+from aelib.course.mnist_experiments import mnist_autoencoder, negative_autoencoder
+from aelib.course.plots import digit_row
+from aelib.course.widgets import threshold_explorer
 from aelib.data import load_mnist
-from aelib.exercises import check_10_grid_cost, check_10_mahalanobis_threshold
 from aelib.metrics import reconstruction_error, roc_auc
-from aelib.mitigations import LatentMahalanobis
-from aelib.mnist_experiments import mnist_autoencoder, negative_autoencoder
-from aelib.plots import digit_row
-from aelib.widgets import threshold_explorer
 
 MNIST_SOURCE = "bundled"  # "torchvision" for full MNIST: downloads once, retrains every model
 torch.set_num_threads(config.MNIST_THREADS)  # tiny convolutions: one thread is fastest
-for name in ("NB10_LATENT_DIMS", "NB10_PGD_STEPS", "NB10_PGD_RESTARTS", "NB10_PGD_STEP", "LATENT_PGD_MARGIN", "LATENT_PGD_STEP", "PGD_DISTANCE_PENALTY", "MNIST_FAR_QUANTILE", "MAHALANOBIS_QUANTILE"):
+for name in (
+    "NB10_LATENT_DIMS",
+    "NB10_PGD_STEPS",
+    "NB10_PGD_RESTARTS",
+    "NB10_PGD_STEP",
+    "LATENT_PGD_MARGIN",
+    "LATENT_PGD_STEP",
+    "PGD_DISTANCE_PENALTY",
+    "MNIST_FAR_QUANTILE",
+    "MAHALANOBIS_QUANTILE",
+):
     print(f"{name} = {getattr(config, name)}")
 
 DIGITS = config.MNIST_DIGITS_A
-runs = {d: mnist_autoencoder(DIGITS, latent_dim=d, source=MNIST_SOURCE) for d in config.NB10_LATENT_DIMS}
+runs = {
+    d: mnist_autoencoder(
+        DIGITS,
+        latent_dim=d,
+        source=MNIST_SOURCE,
+    )
+    for d in config.NB10_LATENT_DIMS
+}
 X = runs[2].X
 far = default_min_distance(X, config.MNIST_FAR_QUANTILE)
 X_test, y_test = load_mnist(range(10), train=False, source=MNIST_SOURCE)
@@ -70,7 +87,8 @@ print(f"far = {far:.3g} (pixel-space distance)")
 # ## 1 · Why not a grid?
 #
 # A grid with $R$ points per axis over a $d$-dimensional latent space has $R^d$ points. With
-# $R = 120$ that is 14,400 decodings in 2-D — seconds — and an astronomically large number in 16-D.
+# $R = 120$ that is 14,400 decodings in 2-D — seconds — and an astronomically large number in
+# 16-D.
 #
 # **Exercise 1.** How many points does the grid have for $R$ = `MNIST_GRID_RESOLUTION` and
 # $d = 16$?
@@ -97,13 +115,31 @@ assert check_10_grid_cost(n_points, config.MNIST_GRID_RESOLUTION, 16)
 # %% tags=["tolerance-search"]
 model2 = runs[2].model
 t0 = time.perf_counter()
-grid = latent_grid_search(model2, X, resolution=config.MNIST_GRID_RESOLUTION, reduction="sum", min_distance=far)
+grid = latent_grid_search(
+    model2, X, resolution=config.MNIST_GRID_RESOLUTION, reduction="sum", min_distance=far
+)
 t_grid = time.perf_counter() - t0
 t0 = time.perf_counter()
-pgd2 = latent_pgd_search(model2, X, steps=config.NB10_PGD_STEPS, restarts=config.NB10_PGD_RESTARTS, step_size=config.NB10_PGD_STEP, min_distance=far, reduction="sum", seed=0)
+pgd2 = latent_pgd_search(
+    model2,
+    X,
+    steps=config.NB10_PGD_STEPS,
+    restarts=config.NB10_PGD_RESTARTS,
+    step_size=config.NB10_PGD_STEP,
+    min_distance=far,
+    reduction="sum",
+    seed=0,
+)
 t_pgd = time.perf_counter() - t0
-print(f"grid: {config.MNIST_GRID_RESOLUTION ** 2:,} decodings; best far error {grid.error[0]:.3g}, {int(grid.adversarial().sum())} adversarial")
-print(f"PGD:  {config.NB10_PGD_RESTARTS * (config.NB10_PGD_STEPS + 1):,} decodings (+ gradients); best far error {pgd2.error[0]:.3g}, {int(pgd2.adversarial().sum())} of {len(pgd2)} restarts adversarial")
+print(
+    f"grid: {config.MNIST_GRID_RESOLUTION**2:,} decodings; best far error {grid.error[0]:.3g}, "
+    f"{int(grid.adversarial().sum())} adversarial"
+)
+print(
+    f"PGD:  {config.NB10_PGD_RESTARTS * (config.NB10_PGD_STEPS + 1):,} decodings (+ gradients); "
+    f"best far error {pgd2.error[0]:.3g}, "
+    f"{int(pgd2.adversarial().sum())} of {len(pgd2)} restarts adversarial"
+)
 print(f"min normal error {pgd2.min_normal_error:.3g}")
 assert pgd2.adversarial().any()
 
@@ -125,15 +161,37 @@ print(f"grid {t_grid:.2f} s (wall), PGD {t_pgd:.2f} s (wall)")
 # %% tags=["tolerance-search"]
 pgd = {}
 for d in config.NB10_LATENT_DIMS[1:]:
-    pgd[d] = latent_pgd_search(runs[d].model, X, steps=config.NB10_PGD_STEPS, restarts=config.NB10_PGD_RESTARTS, step_size=config.NB10_PGD_STEP, min_distance=far, reduction="sum", seed=0)
+    pgd[d] = latent_pgd_search(
+        runs[d].model,
+        X,
+        steps=config.NB10_PGD_STEPS,
+        restarts=config.NB10_PGD_RESTARTS,
+        step_size=config.NB10_PGD_STEP,
+        min_distance=far,
+        reduction="sum",
+        seed=0,
+    )
     res = pgd[d]
     adv = res.adversarial()
-    print(f"latent {d:>2}: {int(adv.sum())}/{len(res)} restarts adversarial; best L(a) = {res.error[0]:.3g} at distance {res.distance[0]:.3g} vs min normal {res.min_normal_error:.3g}")
-    fig = digit_row(res.x[:4], [f"L={e:.2g}\nd={dd:.3g}" for e, dd in zip(res.error[:4].tolist(), res.distance[:4].tolist(), strict=True)], title=f"latent {d}: best PGD candidates")
+    print(
+        f"latent {d:>2}: {int(adv.sum())}/{len(res)} restarts adversarial; "
+        f"best L(a) = {res.error[0]:.3g} at distance {res.distance[0]:.3g} "
+        f"vs min normal {res.min_normal_error:.3g}"
+    )
+    fig = digit_row(
+        res.x[:4],
+        [
+            f"L={e:.2g}\nd={dd:.3g}"
+            for e, dd in zip(res.error[:4].tolist(), res.distance[:4].tolist(), strict=True)
+        ],
+        title=f"latent {d}: best PGD candidates",
+    )
     plt.show()
 res16 = pgd[max(config.NB10_LATENT_DIMS)]
 assert max(config.NB10_LATENT_DIMS) >= 16
-assert res16.adversarial()[0] and res16.error[0] <= res16.min_normal_error and res16.distance[0] > far
+assert (
+    res16.adversarial()[0] and res16.error[0] <= res16.min_normal_error and res16.distance[0] > far
+)
 
 # %% [markdown]
 # Look at them, with their distances (notebook 09: a training image is typically about 5 from its
@@ -145,18 +203,45 @@ assert res16.adversarial()[0] and res16.error[0] <= res16.min_normal_error and r
 
 # %% tags=["tolerance-search"]
 for step in (0.02, 0.05):
-    r = latent_pgd_search(runs[16].model, X, steps=config.NB10_PGD_STEPS, restarts=config.NB10_PGD_RESTARTS, step_size=step, min_distance=far, reduction="sum", seed=0)
-    print(f"step {step:<5}: {int(r.adversarial().sum()):>2}/{len(r)} restarts adversarial, best far error {r.error[0]:.3g}")
-print(f"step {config.NB10_PGD_STEP:<5}: {int(res16.adversarial().sum()):>2}/{len(res16)} restarts adversarial, best far error {res16.error[0]:.3g}  (section above)")
+    r = latent_pgd_search(
+        runs[16].model,
+        X,
+        steps=config.NB10_PGD_STEPS,
+        restarts=config.NB10_PGD_RESTARTS,
+        step_size=step,
+        min_distance=far,
+        reduction="sum",
+        seed=0,
+    )
+    print(
+        f"step {step:<5}: {int(r.adversarial().sum()):>2}/{len(r)} restarts adversarial, "
+        f"best far error {r.error[0]:.3g}"
+    )
+print(
+    f"step {config.NB10_PGD_STEP:<5}: "
+    f"{int(res16.adversarial().sum()):>2}/{len(res16)} restarts adversarial, "
+    f"best far error {res16.error[0]:.3g}  (section above)"
+)
 
 # %% [markdown]
 # **Input space instead of latent space.** PGD can also search the pixels directly (signed-gradient
-# steps, projected onto [0, 1] and out of the far ball around the data). Starting from uniform noise
-# it is a much harder search: the decoder's manifold is a thin set in 784 dimensions.
+# steps, projected onto [0, 1] and out of the far ball around the data). Starting from uniform
+# noise it is a much harder search: the decoder's manifold is a thin set in 784 dimensions.
 
 # %% tags=["tolerance-search"]
-inp = input_pgd_search(runs[16].model, X, steps=config.NB10_PGD_STEPS, restarts=config.NB10_PGD_RESTARTS, min_distance=far, reduction="sum", seed=0)  # default L-inf step
-print(f"input PGD: best far error {inp.error[0]:.3g} (min normal {inp.min_normal_error:.3g}); {int(inp.adversarial().sum())} adversarial")
+inp = input_pgd_search(
+    runs[16].model,
+    X,
+    steps=config.NB10_PGD_STEPS,
+    restarts=config.NB10_PGD_RESTARTS,
+    min_distance=far,
+    reduction="sum",
+    seed=0,
+)  # default L-inf step
+print(
+    f"input PGD: best far error {inp.error[0]:.3g} (min normal {inp.min_normal_error:.3g}); "
+    f"{int(inp.adversarial().sum())} adversarial"
+)
 
 # %% [markdown]
 # ## 4 · `aelib.audit`: the check in one call
@@ -166,7 +251,8 @@ print(f"input PGD: best far error {inp.error[0]:.3g} (min normal {inp.min_normal
 # nearest-neighbour distances by default, and returns a report.
 
 # %% tags=["tolerance-search"]
-report = audit(runs[16].model, X, reduction="sum")  # defaults: PGD_STEPS steps, PGD_RESTARTS starts
+# defaults: PGD_STEPS steps, PGD_RESTARTS starts
+report = audit(runs[16].model, X, reduction="sum")
 print(report)
 assert not report.reliable and report.method == "latent PGD"
 
@@ -176,8 +262,8 @@ assert not report.reliable and report.method == "latent PGD"
 # On the 16-D model we measure, for each mitigation: the detector's ordinary quality (AUC of
 # normal vs. other test digits, by the score it uses), and what latent PGD still finds.
 #
-# **(a) Sigmoid units.** §4.4.2: C^∞ activations such as the sigmoid saturate far from the data and
-# suffer less from out-of-bounds reconstruction. We train the same architecture with sigmoids
+# **(a) Sigmoid units.** §4.4.2: C^∞ activations such as the sigmoid saturate far from the data
+# and suffer less from out-of-bounds reconstruction. We train the same architecture with sigmoids
 # inside.
 #
 # **(b) Latent Mahalanobis distance as a second score.** Flag an input if its error *or* the
@@ -188,11 +274,22 @@ assert not report.reliable and report.method == "latent PGD"
 # **(c) Negative-sample fine-tuning**, a small version of the normalized autoencoder (Yoon et al.,
 # 2021): keep lowering the error of normal images while *raising* (up to a cap) the error of the
 # model's own far-from-data decodings, found by a few latent gradient steps each mini-batch —
-# i.e. train against the attack (`aelib.mitigations.negative_finetune`).
+# i.e. train against the attack (`aelib.course.mitigations.negative_finetune`).
+
 
 # %% tags=["tolerance-search"]
 def pgd_attack(model, **kw):
-    return latent_pgd_search(model, X, steps=config.NB10_PGD_STEPS, restarts=config.NB10_PGD_RESTARTS, step_size=config.NB10_PGD_STEP, min_distance=far, reduction="sum", seed=0, **kw)
+    return latent_pgd_search(
+        model,
+        X,
+        steps=config.NB10_PGD_STEPS,
+        restarts=config.NB10_PGD_RESTARTS,
+        step_size=config.NB10_PGD_STEP,
+        min_distance=far,
+        reduction="sum",
+        seed=0,
+        **kw,
+    )
 
 
 def auc(model):
@@ -201,7 +298,9 @@ def auc(model):
 
 
 relu16 = runs[16].model
-sigmoid16 = mnist_autoencoder(DIGITS, latent_dim=16, activation="sigmoid", source=MNIST_SOURCE).model
+sigmoid16 = mnist_autoencoder(
+    DIGITS, latent_dim=16, activation="sigmoid", source=MNIST_SOURCE
+).model
 nae16 = negative_autoencoder(runs[16], far)
 maha = LatentMahalanobis(relu16, X)
 rows = {"ReLU (baseline)": relu16, "(a) sigmoid units": sigmoid16, "(c) negative samples": nae16}
@@ -211,7 +310,10 @@ for name, m in rows.items():
     r = results[name]
     far_err = r.error[r.distance > far]  # candidates that kept the distance
     best = f"{far_err.min():11.3g}" if len(far_err) else f"{'none far':>11s}"
-    print(f"{name:22s} {auc(m):6.3f} {r.min_normal_error:13.3g} {best} {int(r.adversarial().sum()):>7d} / {len(r)}")
+    print(
+        f"{name:22s} {auc(m):6.3f} {r.min_normal_error:13.3g} {best} "
+        f"{int(r.adversarial().sum()):>7d} / {len(r)}"
+    )
 
 # %% [markdown]
 # Now (b), the Mahalanobis score on the baseline's adversarial anomalies: how many does it flag,
@@ -223,14 +325,28 @@ for name, m in rows.items():
 adv_x = results["ReLU (baseline)"].x[results["ReLU (baseline)"].adversarial()]
 adv_scores = maha.score(adv_x)
 normal_scores = maha.score(X_test[normal_test])
-print(f"Mahalanobis threshold {maha.threshold:.3g}; flags {int((adv_scores > maha.threshold).sum())}/{len(adv_x)} adversarial anomalies; false alarms on normal test images {(normal_scores > maha.threshold).float().mean():.1%}")
+print(
+    f"Mahalanobis threshold {maha.threshold:.3g}; "
+    f"flags {int((adv_scores > maha.threshold).sum())}/{len(adv_x)} adversarial anomalies; "
+    f"false alarms on normal test images {(normal_scores > maha.threshold).float().mean():.1%}"
+)
 err_test = reconstruction_error(relu16, X_test, reduction="sum")
-err_thr = float(torch.quantile(reconstruction_error(relu16, X, reduction="sum"), config.MAHALANOBIS_QUANTILE))
+err_thr = float(
+    torch.quantile(reconstruction_error(relu16, X, reduction="sum"), config.MAHALANOBIS_QUANTILE)
+)
 combined = (err_test > err_thr) | maha.flags(X_test)
-print(f"combined detector (error or Mahalanobis above its {config.MAHALANOBIS_QUANTILE:.0%} train quantile): false alarms {combined[normal_test].float().mean():.1%}, detects {combined[~normal_test].float().mean():.1%} of other digits")
+print(
+    f"combined detector (error or Mahalanobis above its "
+    f"{config.MAHALANOBIS_QUANTILE:.0%} train quantile): "
+    f"false alarms {combined[normal_test].float().mean():.1%}, "
+    f"detects {combined[~normal_test].float().mean():.1%} of other digits"
+)
 adaptive = pgd_attack(relu16, margin=0.0)
 hidden = adaptive.adversarial() & (maha.score(adaptive.x) <= maha.threshold)
-print(f"adaptive attack inside the codes' box: {int(adaptive.adversarial().sum())} adversarial, of which {int(hidden.sum())} also pass the Mahalanobis check")
+print(
+    f"adaptive attack inside the codes' box: {int(adaptive.adversarial().sum())} adversarial, "
+    f"of which {int(hidden.sum())} also pass the Mahalanobis check"
+)
 assert (adv_scores > maha.threshold).float().mean() >= 0.5  # it catches most of the naive attack
 assert hidden.any()  # ... but not an attacker who stays among the training codes
 
@@ -240,7 +356,11 @@ assert hidden.any()  # ... but not an attacker who stays among the training code
 # costs on normal test images.
 
 # %% tags=["nbval-ignore-output"]
-explorer = threshold_explorer(normal_scores, {"adversarial (PGD)": adv_scores, "other digits": maha.score(X_test[~normal_test])}, label="latent Mahalanobis distance")
+explorer = threshold_explorer(
+    normal_scores,
+    {"adversarial (PGD)": adv_scores, "other digits": maha.score(X_test[~normal_test])},
+    label="latent Mahalanobis distance",
+)
 explorer
 
 # %% nbgrader={"grade": false, "grade_id": "nb10_mahalanobis_threshold", "locked": false, "schema_version": 3, "solution": true, "task": false}
@@ -256,29 +376,29 @@ assert check_10_mahalanobis_threshold(maha_threshold, adv_scores, normal_scores)
 # ## What the numbers say
 #
 # - **Sigmoid units**: PGD finds no adversarial anomaly — but look at the first two columns. With
-#   the same `MNIST_EPOCHS` epochs the sigmoid network reconstructs normal digits far worse (its lowest normal
-#   error is an order of magnitude above the ReLU model's) and detects other digits worse: the
-#   vanishing gradient of §4.4.2. Part of its "safety" is that it barely learned; a fair comparison
-#   trains it to the same normal error, which costs many more epochs.
+#   the same `MNIST_EPOCHS` epochs the sigmoid network reconstructs normal digits far worse (its
+#   lowest normal error is an order of magnitude above the ReLU model's) and detects other digits
+#   worse: the vanishing gradient of §4.4.2. Part of its "safety" is that it barely learned; a
+#   fair comparison trains it to the same normal error, which costs many more epochs.
 # - **The Mahalanobis score** flags a good part of the naive attack's anomalies (those whose codes
 #   lie far from the training codes) at about 1 % false alarms — but an attacker who stays inside
 #   the codes' box finds decodings that pass both scores (the adaptive line above). A second score
 #   moves the problem; it does not remove the fact that a latent point is a whole set of inputs
 #   (§4.2).
-# - **Negative-sample fine-tuning** attacks the cause: it teaches the model *not* to reconstruct its
-#   own far-away decodings. Our small version raises the error of the best far decoding by orders
-#   of magnitude and cuts the adversarial restarts sharply while keeping the AUC — yet PGD still
-#   finds some below the lowest normal error: better, not fixed. The normalized autoencoder (Yoon
-#   et al., 2021) samples negatives more thoroughly and trains longer; treating reconstruction as an
-#   energy to be normalised is the direction the paper points to, and the audit is how you would
-#   know whether it worked.
+# - **Negative-sample fine-tuning** attacks the cause: it teaches the model *not* to reconstruct
+#   its own far-away decodings. Our small version raises the error of the best far decoding by
+#   orders of magnitude and cuts the adversarial restarts sharply while keeping the AUC — yet PGD
+#   still finds some below the lowest normal error: better, not fixed. The normalized autoencoder
+#   (Yoon et al., 2021) samples negatives more thoroughly and trains longer; treating
+#   reconstruction as an energy to be normalised is the direction the paper points to, and the
+#   audit is how you would know whether it worked.
 #
 # ## A practitioner's checklist
 #
 # 1. Report worst-case behaviour, not only AUC: search for adversarial anomalies
 #    (`aelib.audit(model, X_train)`), and treat "none found" as evidence, not proof.
-# 2. Define "far" on the data's own scale (nearest-neighbour distances) and look at what you find —
-#    some out-of-bounds reconstructions are benign (notebook 09, Figure 2e).
+# 2. Define "far" on the data's own scale (nearest-neighbour distances) and look at what you
+#    find — some out-of-bounds reconstructions are benign (notebook 09, Figure 2e).
 # 3. Repeat over seeds and epochs: the failure comes and goes (notebook 09).
 # 4. Prefer saturating units in the bottleneck path, add a latent-density score, and consider
 #    training with negative samples — then audit again, with an attack that knows the defence.

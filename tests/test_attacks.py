@@ -8,7 +8,8 @@ import pytest
 import torch
 from torch import nn
 
-from aelib import attacks, config
+from aelib import attacks
+from aelib.course import config
 from aelib.metrics import reconstruction_error
 
 

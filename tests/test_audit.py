@@ -6,9 +6,9 @@ import pytest
 import torch
 from torch import nn
 
-from aelib import config
 from aelib.attacks import nn_distances
 from aelib.audit import AuditReport, audit, default_min_distance
+from aelib.course import config
 from aelib.data import banana, gaussian, load_mnist, two_gaussians
 from aelib.metrics import reconstruction_error
 from aelib.models import ConvAutoencoder

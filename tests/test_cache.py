@@ -1,4 +1,4 @@
-"""aelib.cache: keys, atomic writes, warm loads, corrupt entries (conftest isolates the directory)."""
+"""aelib.course.cache: keys, atomic writes, warm loads, corrupt entries (conftest isolates the directory)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 import torch
 
 import aelib
-from aelib import cache
-from aelib.cache import cache_dir, cache_key, load_or_train
+from aelib.course import cache
+from aelib.course.cache import cache_dir, cache_key, load_or_train
 from aelib.data import gaussian
 from aelib.models import MLPAutoencoder
 from aelib.train import fit
@@ -77,7 +77,7 @@ def test_key_is_stable_and_ignores_key_order():
 
 
 def test_key_is_stable_across_processes():
-    code = f"from aelib.cache import cache_key; print(cache_key({CONFIG!r}))"
+    code = f"from aelib.course.cache import cache_key; print(cache_key({CONFIG!r}))"
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env

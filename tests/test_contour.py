@@ -1,4 +1,4 @@
-"""aelib.plots.error_contour: log-scale contours with the ε zone in red (Figures 1 and 2)."""
+"""aelib.course.plots.error_contour: log-scale contours with the ε zone in red (Figures 1 and 2)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import torch
 from matplotlib.colors import LogNorm, to_rgba
 from matplotlib.contour import QuadContourSet
 
-from aelib.plots import error_contour
+from aelib.course.plots import error_contour
 
 RED = to_rgba("red")
 

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from aelib import config, data
+from aelib import data
+from aelib.course import config
 
 TOY = [data.gaussian, data.two_gaussians, data.banana, data.diagonal]
 ROWS_PER_N = {data.gaussian: 1, data.two_gaussians: 2, data.banana: 1, data.diagonal: 1}

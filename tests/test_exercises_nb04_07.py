@@ -3,8 +3,8 @@
 import pytest
 import torch
 
-from aelib import config
-from aelib.exercises import (
+from aelib.course import config
+from aelib.course.exercises import (
     check_04_min_bias,
     check_04_pattern_freeze,
     check_05_collapse_loss,
@@ -14,11 +14,11 @@ from aelib.exercises import (
     check_07_continuity,
     check_07_largest_smooth,
 )
-from aelib.exercises.nb04 import pattern_freeze_point
-from aelib.exercises.nb06 import band_fraction
+from aelib.course.exercises.nb04 import pattern_freeze_point
+from aelib.course.exercises.nb06 import band_fraction
+from aelib.course.oob import out_of_bounds
+from aelib.course.toy_training import figure1_data, figure1_model, fit_toy_autoencoder
 from aelib.models import ACTIVATIONS
-from aelib.oob import out_of_bounds
-from aelib.toy_training import figure1_data, figure1_model, fit_toy_autoencoder
 
 
 def test_04_min_bias(capsys):

@@ -2,7 +2,7 @@
 
 import torch
 
-from aelib.exercises import (
+from aelib.course.exercises import (
     check_08_hardest_digit,
     check_08_threshold,
     check_09_adversarial_z,

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from aelib import config
+from aelib.course import config
 from aelib.data import load_mnist
 
 # --- the torchvision path, with small IDX files written where torchvision expects them ----------

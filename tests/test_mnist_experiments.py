@@ -1,12 +1,12 @@
-"""Tests of the MNIST training recipes (aelib.mnist_experiments) and the mitigations."""
+"""Tests of the MNIST training recipes (aelib.course.mnist_experiments) and the mitigations."""
 
 import pytest
 import torch
 from torch import nn
 
-from aelib import config
-from aelib.mitigations import LatentMahalanobis, negative_finetune
-from aelib.mnist_experiments import (
+from aelib.course import config
+from aelib.course.mitigations import LatentMahalanobis, negative_finetune
+from aelib.course.mnist_experiments import (
     MnistRun,
     classify,
     conv_autoencoder,

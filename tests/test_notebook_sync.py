@@ -30,3 +30,15 @@ def test_committed_with_outputs_and_no_errors(ipynb):
     errors = [o for c in code for o in c.outputs if o.output_type == "error"]
     assert not errors, f"{ipynb.name} holds an error output: {errors[0].get('ename')}"
     assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
+
+
+@pytest.mark.parametrize("ipynb", NOTEBOOKS, ids=lambda p: p.stem)
+def test_lines_at_most_100_characters(ipynb):
+    """Readable on a laptop and in a diff; nbgrader's cell markers are metadata, not code."""
+    script = ipynb.with_suffix(".py").read_text(encoding="utf-8").splitlines()
+    long = [
+        f"line {i}: {len(line)} characters"
+        for i, line in enumerate(script, 1)
+        if len(line) > 100 and not line.startswith("# %% nbgrader=")
+    ]
+    assert not long, long

@@ -1,4 +1,4 @@
-"""Plots and slider widgets of notebooks 01–03 (aelib.plots.linear, aelib.widgets.linear)."""
+"""Plots and slider widgets of notebooks 01–03 (aelib.course.plots.linear, aelib.course.widgets.linear)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ import pytest
 import torch
 from matplotlib.patches import Circle, Polygon
 
-from aelib import config
-from aelib.data import gaussian
-from aelib.exercises import plane_data
-from aelib.linalg import pca
-from aelib.plots import (
+from aelib.course import config
+from aelib.course.exercises import plane_data
+from aelib.course.plots import (
     angle_curves,
     hull_argument,
     plane_3d,
@@ -21,7 +19,9 @@ from aelib.plots import (
     score_histograms,
     score_map,
 )
-from aelib.widgets import hyperplane_explorer, score_explorer, training_explorer
+from aelib.course.widgets import hyperplane_explorer, score_explorer, training_explorer
+from aelib.data import gaussian
+from aelib.linalg import pca
 
 
 @pytest.fixture(scope="module")

@@ -1,12 +1,12 @@
-"""Tests of aelib.oob: error grid, distances, activation patterns, the out-of-bounds measurement."""
+"""Tests of aelib.course.oob: error grid, distances, activation patterns, the out-of-bounds measurement."""
 
 import numpy as np
 import pytest
 import torch
 from torch import nn
 
+from aelib.course.oob import activation_pattern, distance_to_data, error_grid, out_of_bounds
 from aelib.models import MLPAutoencoder
-from aelib.oob import activation_pattern, distance_to_data, error_grid, out_of_bounds
 
 
 class Identity(nn.Module):

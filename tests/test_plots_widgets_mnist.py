@@ -5,10 +5,10 @@ import pytest
 import torch
 
 from aelib.attacks import latent_grid_search, nearest_distance
+from aelib.course.plots import digit_grid, digit_row, error_histograms, latent_error_map
+from aelib.course.widgets import latent_explorer, threshold_explorer
 from aelib.metrics import reconstruction_error
 from aelib.models import ConvAutoencoder
-from aelib.plots import digit_grid, digit_row, error_histograms, latent_error_map
-from aelib.widgets import latent_explorer, threshold_explorer
 
 
 @pytest.fixture(scope="module")

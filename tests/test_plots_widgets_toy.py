@@ -4,10 +4,10 @@ import matplotlib.pyplot as plt
 import pytest
 import torch
 
+from aelib.course.oob import out_of_bounds
+from aelib.course.plots import activation_walk, figure1_panel
+from aelib.course.widgets import epsilon_explorer, ray_explorer
 from aelib.models import MLPAutoencoder
-from aelib.oob import out_of_bounds
-from aelib.plots import activation_walk, figure1_panel
-from aelib.widgets import epsilon_explorer, ray_explorer
 
 X = torch.tensor([[0.0, 0.0], [1.0, 1.0], [-1.0, -1.0]])
 

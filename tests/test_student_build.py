@@ -22,7 +22,7 @@ from conftest import NOTEBOOKS, ROOT
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-import aelib.exercises
+import aelib.course.exercises
 
 _spec = importlib.util.spec_from_file_location("build_student", ROOT / "tools/build_student.py")
 build_student = importlib.util.module_from_spec(_spec)
@@ -32,7 +32,7 @@ _spec.loader.exec_module(build_student)
 # before the autouse fixture in conftest.py points AELIB_CACHE_DIR at a per-test directory.
 COURSE_CACHE = os.environ.get("AELIB_CACHE_DIR")
 STUB_FIRST = build_student.CODE_STUB.splitlines()[0]  # the stub's comment, maybe indented
-NOT_ATTEMPTED = "not attempted"  # what aelib.exercises.Feedback.not_attempted prints
+NOT_ATTEMPTED = "not attempted"  # what aelib.course.exercises.Feedback.not_attempted prints
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -58,7 +58,7 @@ def demo_notebook() -> nbformat.NotebookNode:
     cells = [
         new_markdown_cell("# Demo\nExercise 1: find the far point."),
         new_code_cell(
-            "from aelib.exercises import Feedback\n"
+            "from aelib.course.exercises import Feedback\n"
             "def check_00_far(c):\n"
             "    fb = Feedback('00 · far')\n"
             "    if c is None:\n"
@@ -358,7 +358,7 @@ def test_demo_student_notebook_runs_to_the_end(tmp_path):
 
 
 def checker_names() -> list[str]:
-    return sorted(n for n in dir(aelib.exercises) if re.fullmatch(r"check_\d{2}_\w+", n))
+    return sorted(n for n in dir(aelib.course.exercises) if re.fullmatch(r"check_\d{2}_\w+", n))
 
 
 def exercises(nb: nbformat.NotebookNode) -> list[tuple[int, nbformat.NotebookNode]]:
@@ -392,7 +392,9 @@ def test_course_exercise_structure(ipynb):
         assert call, f"{where}: the next code cell should call check_{number}_<name>(answer)"
         assert call.group(1) == number, f"{where}: calls a checker of notebook {call.group(1)}"
         name = call.group(0).split("(")[0].strip()
-        assert hasattr(aelib.exercises, name), f"{where}: aelib.exercises has no {name}"
+        assert hasattr(aelib.course.exercises, name), (
+            f"{where}: aelib.course.exercises has no {name}"
+        )
 
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -418,7 +420,7 @@ def test_course_has_a_slider_exercise(ipynb):
 
 def test_every_checker_is_called_in_a_notebook_and_tested():
     names = checker_names()
-    assert names, "aelib.exercises defines no check_NN_<name> functions"
+    assert names, "aelib.course.exercises defines no check_NN_<name> functions"
     notebook_text = "".join(p.read_text(encoding="utf-8") for p in NOTEBOOKS)
     test_text = "".join(
         p.read_text(encoding="utf-8") for p in (ROOT / "tests").glob("test_exercises_*.py")

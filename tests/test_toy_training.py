@@ -1,11 +1,10 @@
-"""Tests of aelib.toy_training: the batched ensemble, restarts, collapse detection, caching."""
+"""Tests of aelib.course.toy_training: the batched ensemble, restarts, collapse detection, caching."""
 
 import pytest
 import torch
 
 from aelib import data
-from aelib.models import MLPAutoencoder
-from aelib.toy_training import (
+from aelib.course.toy_training import (
     AutoencoderEnsemble,
     baseline_loss,
     figure1_data,
@@ -14,6 +13,7 @@ from aelib.toy_training import (
     fit_toy_autoencoder,
     train_ensemble,
 )
+from aelib.models import MLPAutoencoder
 from aelib.train import fit
 
 

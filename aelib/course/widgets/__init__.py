@@ -4,6 +4,6 @@ Each is a plain function returning an ``ipywidgets`` object whose controls can b
 code (``w.children[0].value = …``), so tests drive them without a browser.
 """
 
-from aelib.widgets.linear import *  # noqa: F403
-from aelib.widgets.mnist import *  # noqa: F403
-from aelib.widgets.toy import *  # noqa: F403
+from aelib.course.widgets.linear import *  # noqa: F403
+from aelib.course.widgets.mnist import *  # noqa: F403
+from aelib.course.widgets.toy import *  # noqa: F403

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aelib.exercises._feedback import NOT_ATTEMPTED, Feedback
+from aelib.course.exercises._feedback import NOT_ATTEMPTED, Feedback
 
 __all__ = ["check_07_continuity", "check_07_largest_smooth"]
 

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from aelib import config
 from aelib._validation import (
     as_float_tensor,
     check_module,
@@ -27,6 +26,7 @@ from aelib._validation import (
     check_positive_float,
     check_positive_int,
 )
+from aelib.course import config
 from aelib.metrics import reconstruction_error
 
 __all__ = ["error_grid", "out_of_bounds", "OutOfBounds", "activation_pattern", "distance_to_data"]

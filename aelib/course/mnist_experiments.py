@@ -1,7 +1,7 @@
 """The MNIST models of notebooks 08–10, trained once and cached.
 
 Every model the notebooks show comes from a recipe here, so that a notebook cell stays short and
-the same settings (all in :mod:`aelib.config`) give the same weights everywhere:
+the same settings (all in :mod:`aelib.course.config`) give the same weights everywhere:
 
 - :func:`mnist_autoencoder`: the convolutional autoencoder of §4.5.1 on some digits, with weight
   snapshots during training (the paper: out-of-bounds regions "disappear one epoch, and reappear
@@ -9,7 +9,7 @@ the same settings (all in :mod:`aelib.config`) give the same weights everywhere:
 - :func:`digit_classifier`: a small CNN trained on all ten digits, to ask what an adversarial
   anomaly *looks like* to a model that knows every digit;
 - :func:`negative_autoencoder`: the NAE-style fine-tuned autoencoder of notebook 10
-  (:func:`aelib.mitigations.negative_finetune`).
+  (:func:`aelib.course.mitigations.negative_finetune`).
 
 Cache keys include every setting that changes the weights and a hash of the training images, so
 switching to full MNIST (``source="torchvision"``) trains and stores new models. The default is
@@ -27,7 +27,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from aelib import config
 from aelib._validation import (
     as_float_tensor,
     check_choice,
@@ -36,7 +35,8 @@ from aelib._validation import (
     check_positive_float,
     check_positive_int,
 )
-from aelib.cache import load_or_train
+from aelib.course import config
+from aelib.course.cache import load_or_train
 from aelib.data import load_mnist
 from aelib.models import ACTIVATIONS, ConvAutoencoder, _seeded_init
 from aelib.threads import torch_threads
@@ -226,7 +226,7 @@ def mnist_autoencoder(
     source : {"auto", "torchvision", "bundled"}
         Passed to :func:`aelib.data.load_mnist` (train split).
     use_cache : bool
-        Reuse / store the weights via :func:`aelib.cache.load_or_train`.
+        Reuse / store the weights via :func:`aelib.course.cache.load_or_train`.
 
     Returns
     -------
@@ -329,7 +329,7 @@ def digit_classifier(
     source : {"auto", "torchvision", "bundled"}
         Passed to :func:`aelib.data.load_mnist`.
     use_cache : bool
-        Reuse / store the weights via :func:`aelib.cache.load_or_train`.
+        Reuse / store the weights via :func:`aelib.course.cache.load_or_train`.
 
     Returns
     -------
@@ -393,14 +393,14 @@ def negative_autoencoder(
     min_distance : float
         Negatives closer than this (pixel-space Euclidean) to a training image are not pushed up.
     use_cache : bool
-        Reuse / store the weights via :func:`aelib.cache.load_or_train`.
+        Reuse / store the weights via :func:`aelib.course.cache.load_or_train`.
 
     Returns
     -------
     ConvAutoencoder
         A fine-tuned copy (eval mode).
     """
-    from aelib.mitigations import negative_finetune
+    from aelib.course.mitigations import negative_finetune
 
     if not isinstance(run, MnistRun):
         raise TypeError(f"run: expected an MnistRun, got {type(run).__name__}")

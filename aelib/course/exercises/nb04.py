@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import torch
 
-from aelib import config
-from aelib.exercises._feedback import NOT_ATTEMPTED, Feedback
+from aelib.course import config
+from aelib.course.exercises._feedback import NOT_ATTEMPTED, Feedback
 
 __all__ = ["check_04_min_bias", "check_04_pattern_freeze", "pattern_freeze_point"]
 
@@ -13,10 +13,10 @@ __all__ = ["check_04_min_bias", "check_04_pattern_freeze", "pattern_freeze_point
 def check_04_min_bias(answer: object) -> bool:
     """The smallest encoder bias b keeping every pre-activation x_i W_enc + b ≥ 0.
 
-    For the diagonal data of :func:`aelib.toy_training.figure1_data` (``"diagonal"``) and
+    For the diagonal data of :func:`aelib.course.toy_training.figure1_data` (``"diagonal"``) and
     W_enc = β (1, 1)ᵀ with β = ``config.DIAG_BETA``.
     """
-    from aelib.toy_training import figure1_data
+    from aelib.course.toy_training import figure1_data
 
     fb = Feedback("04 · smallest encoder bias")
     if answer is NOT_ATTEMPTED:
@@ -63,7 +63,7 @@ def pattern_freeze_point(
     float
         The last t (on the scan) where the pattern changed (0.0 if it never does).
     """
-    from aelib.oob import activation_pattern
+    from aelib.course.oob import activation_pattern
 
     d = torch.as_tensor(direction, dtype=torch.float32)
     if d.shape != (2,) or not torch.isfinite(d).all() or float(d.norm()) == 0:
@@ -80,7 +80,7 @@ def pattern_freeze_point(
 
 def check_04_pattern_freeze(answer: object) -> bool:
     """The t beyond which the trained diagonal model's ReLU pattern freezes (slider exercise)."""
-    from aelib.toy_training import figure1_data, fit_toy_autoencoder
+    from aelib.course.toy_training import figure1_data, fit_toy_autoencoder
 
     fb = Feedback("04 · where the pattern freezes")
     if answer is NOT_ATTEMPTED:

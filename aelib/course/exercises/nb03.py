@@ -7,9 +7,9 @@ from functools import lru_cache
 
 import torch
 
-from aelib import config
 from aelib._validation import as_float_tensor, check_positive_int
-from aelib.exercises._feedback import NOT_ATTEMPTED, Feedback
+from aelib.course import config
+from aelib.course.exercises._feedback import NOT_ATTEMPTED, Feedback
 from aelib.threads import torch_threads
 
 __all__ = [
@@ -124,7 +124,7 @@ def largest_angles(run: LinearRun, V: torch.Tensor) -> torch.Tensor:
 
 @lru_cache(maxsize=1)
 def _notebook_angles() -> torch.Tensor:
-    from aelib.exercises.nb02 import plane_data
+    from aelib.course.exercises.nb02 import plane_data
     from aelib.linalg import pca
 
     X = plane_data()

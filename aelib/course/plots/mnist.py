@@ -10,10 +10,10 @@ import torch
 from matplotlib.axes import Axes
 from torchvision.utils import make_grid
 
-from aelib import config
 from aelib._validation import as_float_tensor, check_positive_float, check_positive_int
 from aelib.attacks import GridSearchResult
-from aelib.plots._contour import error_contour
+from aelib.course import config
+from aelib.course.plots._contour import error_contour
 
 __all__ = ["latent_error_map", "digit_grid", "digit_row", "error_histograms"]
 
@@ -35,7 +35,7 @@ def latent_error_map(
     ----------
     result : GridSearchResult
         From :func:`aelib.attacks.latent_grid_search` (its ``error_map`` is drawn on a log colour
-        scale with :func:`aelib.plots.error_contour`).
+        scale with :func:`aelib.course.plots.error_contour`).
     labels : torch.Tensor, optional
         Digit of each training code, shape (N,); codes are coloured by digit with a legend.
     ax : matplotlib.axes.Axes, optional

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import torch
 
-from aelib.exercises._feedback import NOT_ATTEMPTED, Feedback
+from aelib.course.exercises._feedback import NOT_ATTEMPTED, Feedback
 
 __all__ = ["check_08_hardest_digit", "check_08_threshold"]
 

@@ -7,8 +7,8 @@ import torch
 from matplotlib.axes import Axes
 
 from aelib._validation import as_float_tensor
-from aelib.oob import OutOfBounds
-from aelib.plots._contour import error_contour
+from aelib.course.oob import OutOfBounds
+from aelib.course.plots._contour import error_contour
 
 __all__ = ["figure1_panel", "activation_walk"]
 
@@ -21,16 +21,16 @@ def figure1_panel(
     colorbar: bool = True,
     mark_zone: bool = True,
 ) -> Axes:
-    """One Figure-1 panel: the MSE contour of :func:`aelib.oob.out_of_bounds`'s grid.
+    """One Figure-1 panel: the MSE contour of :func:`aelib.course.oob.out_of_bounds`'s grid.
 
-    Log colour scale, red where MSE < ε (via :func:`aelib.plots.error_contour`), the training
+    Log colour scale, red where MSE < ε (via :func:`aelib.course.plots.error_contour`), the training
     data as white dots; with ``mark_zone`` the out-of-bounds zone (MSE < ε farther than the
     margin from all data) is outlined in black and its farthest point marked with a star.
 
     Parameters
     ----------
     oob : OutOfBounds
-        The measured grid (from :func:`aelib.oob.out_of_bounds`).
+        The measured grid (from :func:`aelib.course.oob.out_of_bounds`).
     X : torch.Tensor or numpy.ndarray
         Training data, shape (N, 2).
     ax : matplotlib.axes.Axes, optional
@@ -79,7 +79,7 @@ def activation_walk(
     errors : torch.Tensor
         MSE at each position, shape (T,).
     pattern : torch.Tensor
-        bool, shape (T, H): which hidden units are active (see :func:`aelib.oob.activation_pattern`).
+        bool, shape (T, H): which hidden units are active (see :func:`aelib.course.oob.activation_pattern`).
     edge : float
         Position of the data's edge along the ray (drawn as a dashed line).
     eps : float

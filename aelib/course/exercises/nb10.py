@@ -6,7 +6,7 @@ import math
 
 import torch
 
-from aelib.exercises._feedback import NOT_ATTEMPTED, Feedback
+from aelib.course.exercises._feedback import NOT_ATTEMPTED, Feedback
 
 __all__ = ["check_10_grid_cost", "check_10_mahalanobis_threshold"]
 

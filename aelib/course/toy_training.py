@@ -23,14 +23,14 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from aelib import config
 from aelib._validation import (
     as_float_tensor,
     check_nonnegative_int,
     check_positive_float,
     check_positive_int,
 )
-from aelib.cache import load_or_train
+from aelib.course import config
+from aelib.course.cache import load_or_train
 from aelib.models import ACTIVATIONS, MLPAutoencoder
 from aelib.threads import torch_threads
 
@@ -286,7 +286,7 @@ def fit_toy_autoencoder(
     epochs, lr : int, float
         Full-batch Adam steps and learning rate.
     use_cache : bool
-        Store / reuse the trained weights via :func:`aelib.cache.load_or_train`.
+        Store / reuse the trained weights via :func:`aelib.course.cache.load_or_train`.
 
     Returns
     -------
@@ -369,7 +369,7 @@ def fit_many(
     epochs, lr : int, float
         Full-batch Adam steps and learning rate.
     use_cache : bool
-        Store / reuse the trained weights via :func:`aelib.cache.load_or_train`.
+        Store / reuse the trained weights via :func:`aelib.course.cache.load_or_train`.
 
     Returns
     -------

@@ -12,10 +12,10 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import torch
 
-from aelib import config
 from aelib._validation import as_float_tensor, check_positive_float
+from aelib.course import config
+from aelib.course.plots.linear import angle_curves, principal_line, score_grid, score_map
 from aelib.linalg import PCA
-from aelib.plots.linear import angle_curves, principal_line, score_grid, score_map
 
 __all__ = ["score_explorer", "hyperplane_explorer", "training_explorer"]
 

@@ -10,7 +10,7 @@
   but that lie far from the data. Ours draws them like the attack does (latent gradient descent
   from random starts), not by NAE's Langevin sampling, and caps how far it pushes them up.
 
-(The third mitigation, sigmoid units, is a model choice: :func:`aelib.mnist_experiments.conv_autoencoder`.)
+(The third mitigation, sigmoid units, is a model choice: :func:`aelib.course.mnist_experiments.conv_autoencoder`.)
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from aelib import config
 from aelib._validation import (
     as_float_tensor,
     check_module,
@@ -28,6 +27,7 @@ from aelib._validation import (
     check_positive_int,
 )
 from aelib.attacks import nearest_distance
+from aelib.course import config
 
 __all__ = ["LatentMahalanobis", "negative_finetune"]
 

@@ -7,8 +7,8 @@ import math
 import numpy as np
 import torch
 
-from aelib import config
-from aelib.exercises._feedback import NOT_ATTEMPTED, Feedback
+from aelib.course import config
+from aelib.course.exercises._feedback import NOT_ATTEMPTED, Feedback
 
 __all__ = ["check_01_flag_radius", "check_01_auc", "flag_radius"]
 

@@ -16,8 +16,8 @@ from scipy.spatial import ConvexHull
 from sklearn.metrics import roc_curve
 
 from aelib._validation import as_float_tensor, check_positive_float, check_positive_int
+from aelib.course.plots._contour import error_contour
 from aelib.linalg import PCA
-from aelib.plots._contour import error_contour
 
 __all__ = [
     "score_grid",

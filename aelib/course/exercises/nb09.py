@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from aelib.exercises._feedback import NOT_ATTEMPTED, Feedback
+from aelib.course.exercises._feedback import NOT_ATTEMPTED, Feedback
 
 __all__ = ["check_09_adversarial_z", "check_09_percentile"]
 

