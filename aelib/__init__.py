@@ -14,9 +14,11 @@ Submodules each have one job:
 - :mod:`aelib.widgets`    slider explorers for the notebooks
 - :mod:`aelib.exercises`  checkers that give learners feedback
 - :mod:`aelib.oob`        out-of-bounds zones of a model over the input plane (Figure 1)
-- :mod:`aelib.toy_training`  robust, cached training of the Figure-1 models (restarts, ensembles)
+- :mod:`aelib.toy_training`  many small MLP autoencoders trained in one batched pass
+- :mod:`aelib.toy_recipes`  the cached Figure-1 models (restarts) and notebook 07's study
 - :mod:`aelib.mnist_experiments`  the cached MNIST models of notebooks 08-10
 - :mod:`aelib.mitigations`  latent Mahalanobis score, negative-sample fine-tuning
+- :mod:`aelib.settings`   each recipe's settings, a frozen dataclass hashed into its cache key
 - :mod:`aelib.cache`      the trained-model cache;  :mod:`aelib.config`  every hyperparameter
 """
 
