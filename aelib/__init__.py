@@ -14,8 +14,8 @@ Jupyter, widget or plotting package, and never changes process-wide state:
 - :mod:`aelib.threads`    the one scoped context manager for torch's thread count
 
 The **course layer**, :mod:`aelib.course` (``pip install aelib[course]``), holds the notebooks'
-recipes, cached experiments, hyperparameters, figures (``aelib.plots``), slider explorers
-(``aelib.widgets``) and exercise checkers (``aelib.exercises``).
+recipes, cached experiments, hyperparameters, figures (``aelib.course.plots``), slider explorers
+(``aelib.course.widgets``) and exercise checkers (``aelib.course.exercises``).
 """
 
 __version__ = "0.1.0"

@@ -2,6 +2,6 @@
 
 import sys
 
-from aelib import exercises as _module
+from aelib.course import exercises as _module
 
 sys.modules[__name__] = _module

@@ -35,6 +35,20 @@ def _like_parameters(module: nn.Module, t: torch.Tensor) -> torch.Tensor:
     return t if param is None else t.to(dtype=param.dtype, device=param.device)
 
 
+def _activation_class(activation: object, allow_none: bool) -> type[nn.Module] | None:
+    """The module class of an activation name (``None`` → ``None`` where linear is allowed)."""
+    expected = f"{'None or ' if allow_none else ''}one of {sorted(ACTIVATIONS)}"
+    if activation is None and allow_none:
+        return None
+    if not isinstance(activation, str):
+        raise TypeError(
+            f"activation: expected {expected}, got {type(activation).__name__} {activation!r}"
+        )
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation: expected {expected}, got {activation!r}")
+    return ACTIVATIONS[activation][0]
+
+
 @contextmanager
 def _seeded_init(seed: int | None):
     """Within this context, module construction draws its weights from ``seed`` (if given)."""
@@ -47,7 +61,26 @@ def _seeded_init(seed: int | None):
         yield
 
 
-class MLPAutoencoder(nn.Module):
+class _Autoencoder(nn.Module):
+    """What both autoencoders share: ``decode`` checks the latents, ``forward`` = decode ∘ encode."""
+
+    latent_dim: int
+    encoder: nn.Sequential
+    decoder: nn.Sequential
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """Map latents of shape (N, latent_dim) to reconstructions of the input's shape."""
+        z = as_float_tensor(
+            z, "z", ndim=2, last_dim=self.latent_dim, shape=f"(N, {self.latent_dim})"
+        )
+        return self.decoder(_like_parameters(self, z))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Reconstruct a batch: inputs (N, *input_shape) → reconstructions of the same shape."""
+        return self.decoder(self.encode(x))
+
+
+class MLPAutoencoder(_Autoencoder):
     """A fully connected autoencoder, e.g. the paper's ``[2, 5, 1, 5, 2]``.
 
     Every layer but the last is followed by the activation (as in the paper, the bottleneck too);
@@ -92,15 +125,7 @@ class MLPAutoencoder(nn.Module):
         sizes = [check_positive_int(s, f"sizes[{i}]") for i, s in enumerate(sizes)]
         if sizes[0] != sizes[-1]:
             raise ValueError(f"sizes: the output width must equal the input width, got {sizes}")
-        if activation is not None and not isinstance(activation, str):
-            raise TypeError(
-                f"activation: expected None or one of {sorted(ACTIVATIONS)}, "
-                f"got {type(activation).__name__} {activation!r}"
-            )
-        if activation is not None and activation not in ACTIVATIONS:
-            raise ValueError(
-                f"activation: expected None or one of {sorted(ACTIVATIONS)}, got {activation!r}"
-            )
+        act = _activation_class(activation, allow_none=True)
         if not isinstance(bias, bool):
             raise TypeError(f"bias: expected a bool, got {type(bias).__name__}")
         self.sizes = tuple(sizes)
@@ -112,8 +137,8 @@ class MLPAutoencoder(nn.Module):
             layers = []
             for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
                 layers.append(nn.Linear(a, b, bias=bias))
-                if activation is not None and i < len(sizes) - 2:
-                    layers.append(ACTIVATIONS[activation][0]())
+                if act is not None and i < len(sizes) - 2:
+                    layers.append(act())
             per_layer = 1 if activation is None else 2
             self.encoder = nn.Sequential(*layers[: bottleneck * per_layer])
             self.decoder = nn.Sequential(*layers[bottleneck * per_layer :])
@@ -123,22 +148,11 @@ class MLPAutoencoder(nn.Module):
         x = as_float_tensor(x, "x", ndim=2, last_dim=self.sizes[0], shape=f"(N, {self.sizes[0]})")
         return self.encoder(_like_parameters(self, x))
 
-    def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """Map latents of shape (N, latent_dim) to reconstructions of shape (N, sizes[-1])."""
-        z = as_float_tensor(
-            z, "z", ndim=2, last_dim=self.latent_dim, shape=f"(N, {self.latent_dim})"
-        )
-        return self.decoder(_like_parameters(self, z))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Reconstruct a batch: (N, sizes[0]) → (N, sizes[-1])."""
-        return self.decoder(self.encode(x))
-
     def extra_repr(self) -> str:
         return f"sizes={list(self.sizes)}, activation={self.activation!r}, bias={self.bias}"
 
 
-class ConvAutoencoder(nn.Module):
+class ConvAutoencoder(_Autoencoder):
     """The convolutional autoencoder of §4.5.1, for 1×28×28 images in [0, 1].
 
     Encoder: two stride-2 convolutions with ReLU (28 → 14 → 7), then a *linear* layer to the
@@ -151,12 +165,22 @@ class ConvAutoencoder(nn.Module):
         Size of the bottleneck (the paper uses 2).
     channels : tuple of int
         Channels of the two convolutional layers.
+    activation : str
+        The three inner activations, one of :data:`ACTIVATIONS`: ``"relu"`` is the model of
+        §4.5.1, ``"sigmoid"`` the mitigation notebook 10 measures (C^∞ units saturate far from
+        the data, §4.4.2). The output sigmoid stays. The weights do not depend on it: the same
+        ``seed`` gives the same weights for every activation.
     seed : int, optional
         Seed for the weight initialisation.
     """
 
     def __init__(
-        self, latent_dim: int = 2, channels: tuple[int, int] = (16, 32), seed: int | None = None
+        self,
+        latent_dim: int = 2,
+        channels: tuple[int, int] = (16, 32),
+        seed: int | None = None,
+        *,
+        activation: str = "relu",
     ) -> None:
         super().__init__()
         self.latent_dim = check_positive_int(latent_dim, "latent_dim")
@@ -164,12 +188,14 @@ class ConvAutoencoder(nn.Module):
             raise TypeError(f"channels: expected a pair of positive integers, got {channels!r}")
         c1, c2 = (check_positive_int(c, "channels") for c in channels)
         self.channels = (c1, c2)
+        act = _activation_class(activation, allow_none=False)
+        self.activation = activation
         with _seeded_init(seed):
             self.encoder = nn.Sequential(
                 nn.Conv2d(1, c1, 3, stride=2, padding=1),
-                nn.ReLU(),
+                act(),
                 nn.Conv2d(c1, c2, 3, stride=2, padding=1),
-                nn.ReLU(),
+                act(),
                 nn.Flatten(),
                 nn.Linear(c2 * 7 * 7, latent_dim),
             )
@@ -177,7 +203,7 @@ class ConvAutoencoder(nn.Module):
                 nn.Linear(latent_dim, c2 * 7 * 7),
                 nn.Unflatten(1, (c2, 7, 7)),
                 nn.ConvTranspose2d(c2, c1, 3, stride=2, padding=1, output_padding=1),
-                nn.ReLU(),
+                act(),
                 nn.ConvTranspose2d(c1, 1, 3, stride=2, padding=1, output_padding=1),
                 nn.Sigmoid(),
             )
@@ -189,16 +215,8 @@ class ConvAutoencoder(nn.Module):
             raise ValueError(f"x: expected shape (N, 1, 28, 28), got shape {tuple(x.shape)}")
         return self.encoder(_like_parameters(self, x))
 
-    def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """Map latents (N, latent_dim) to images (N, 1, 28, 28) in [0, 1]."""
-        z = as_float_tensor(
-            z, "z", ndim=2, last_dim=self.latent_dim, shape=f"(N, {self.latent_dim})"
-        )
-        return self.decoder(_like_parameters(self, z))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Reconstruct a batch of images: (N, 1, 28, 28) → (N, 1, 28, 28)."""
-        return self.decoder(self.encode(x))
-
     def extra_repr(self) -> str:
-        return f"latent_dim={self.latent_dim}, channels={self.channels}"
+        return (
+            f"latent_dim={self.latent_dim}, channels={self.channels}, "
+            f"activation={self.activation!r}"
+        )

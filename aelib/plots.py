@@ -2,6 +2,6 @@
 
 import sys
 
-from aelib import plots as _module
+from aelib.course import plots as _module
 
 sys.modules[__name__] = _module

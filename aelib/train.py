@@ -1,14 +1,19 @@
-"""A small, seeded training loop: Adam on the mean squared reconstruction error."""
+"""The one training loop: seeded mini-batch Adam, by default on the mean squared reconstruction
+error; every model of the course (autoencoders, the digit classifier, the negative-sample
+fine-tuning) trains through it, with its own ``loss`` where it needs one."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 from tqdm.auto import tqdm
 
 from aelib._validation import (
+    _describe,
     as_float_tensor,
     check_module,
     check_nonnegative_int,
@@ -16,7 +21,12 @@ from aelib._validation import (
     check_positive_int,
 )
 
-__all__ = ["fit"]
+__all__ = ["fit", "reconstruction_loss"]
+
+
+def reconstruction_loss(model: nn.Module, batch: torch.Tensor) -> torch.Tensor:
+    """The mean squared reconstruction error of a batch (N, *input_shape): ``fit``'s default loss."""
+    return torch.mean((model(batch) - batch) ** 2)
 
 
 def fit(
@@ -28,8 +38,12 @@ def fit(
     seed: int = 0,
     progress: bool = True,
     callback: Callable[[int, float], None] | None = None,
+    *,
+    y: torch.Tensor | np.ndarray | None = None,
+    loss: Callable[[nn.Module, Any], torch.Tensor] | None = None,
+    generator: torch.Generator | None = None,
 ) -> list[float]:
-    """Train ``model`` to reconstruct ``X`` with Adam and the mean squared error.
+    """Train ``model`` with Adam: to reconstruct ``X`` (the default), or on any ``loss``.
 
     Parameters
     ----------
@@ -52,12 +66,23 @@ def fit(
     callback : callable, optional
         Called as ``callback(epoch, loss)`` after each epoch (``epoch`` counts from 1), e.g. to
         keep snapshots of the weights; the model is still in training mode then.
+    y : torch.Tensor or numpy.ndarray, optional
+        Targets of any dtype, shape (N, ...), batched alongside ``X`` (e.g. class labels).
+        Requires ``loss``.
+    loss : callable, optional
+        ``loss(model, batch)`` → a scalar tensor to minimise, where ``batch`` is a mini-batch of
+        ``X`` (B, *input_shape), or the pair ``(X_batch, y_batch)`` when ``y`` is given. Default:
+        :func:`reconstruction_loss`; then ``model`` must map a batch to its own shape.
+    generator : torch.Generator, optional
+        Draws the mini-batch order instead of a new generator seeded with ``seed``; pass the one
+        your ``loss`` draws its random numbers from, so that one seed fixes both streams. (When
+        one batch holds all the data, no order is drawn: the batch is ``X`` as given.)
 
     Returns
     -------
     list of float
-        The mean squared error over the training data at each epoch (length ``epochs``;
-        for mini-batches, the sample-weighted mean of the batch losses).
+        The loss over the training data at each epoch (length ``epochs``; for mini-batches, the
+        sample-weighted mean of the batch losses). By default, the mean squared error.
     """
     check_module(model)
     X = as_float_tensor(X, "X", min_ndim=2, shape="(N, *input_shape)")
@@ -69,6 +94,20 @@ def fit(
     if callback is not None and not callable(callback):
         raise TypeError(
             f"callback: expected a callable callback(epoch, loss), got {type(callback).__name__}"
+        )
+    if loss is not None and not callable(loss):
+        raise TypeError(
+            f"loss: expected a callable loss(model, batch) -> tensor, got {type(loss).__name__}"
+        )
+    if y is not None and loss is None:
+        raise ValueError(
+            "loss: expected a loss(model, (X_batch, y_batch)) when y is given, got None"
+        )
+    if y is not None:
+        y = _as_targets(y, len(X))
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(
+            f"generator: expected a torch.Generator or None, got {type(generator).__name__}"
         )
     param = next(model.parameters(), None)
     if param is None:
@@ -82,15 +121,21 @@ def fit(
                 f"X: expected input the model accepts, got shape {tuple(X.shape)}; "
                 f"the model failed on one sample: {err}"
             ) from err
-    if out.shape != X[:1].shape:
+    if loss is None and out.shape != X[:1].shape:
         raise ValueError(
             f"model: expected it to map a batch of shape {tuple(X[:1].shape)} to the same shape, "
             f"got {tuple(out.shape)}"
         )
 
+    if y is not None:
+        y = y.to(device=param.device)
+
     n = X.shape[0]
     size = n if batch_size is None else min(batch_size, n)
-    generator = torch.Generator().manual_seed(seed)
+    if generator is None:
+        generator = torch.Generator().manual_seed(seed)
+    if loss is None:
+        loss = reconstruction_loss
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     model.train()
     losses: list[float] = []
@@ -99,15 +144,30 @@ def fit(
         order = torch.randperm(n, generator=generator) if size < n else torch.arange(n)
         total = 0.0
         for start in range(0, n, size):
-            batch = X[order[start : start + size]]
-            loss = torch.mean((model(batch) - batch) ** 2)
+            idx = order[start : start + size]
+            batch = X[idx]
+            value = loss(model, batch if y is None else (batch, y[idx]))
+            if not isinstance(value, torch.Tensor) or value.ndim != 0:
+                raise TypeError(
+                    f"loss: expected it to return a scalar tensor, got {_describe(value)}"
+                )
             optimizer.zero_grad()
-            loss.backward()
+            value.backward()
             optimizer.step()
-            total += loss.item() * batch.shape[0]
+            total += value.item() * batch.shape[0]
         losses.append(total / n)
         if callback is not None:
             callback(len(losses), losses[-1])
         bar.set_postfix(loss=f"{losses[-1]:.4g}")
     model.eval()
     return losses
+
+
+def _as_targets(y: object, n: int) -> torch.Tensor:
+    if isinstance(y, np.ndarray):
+        y = torch.from_numpy(np.ascontiguousarray(y))
+    if not isinstance(y, torch.Tensor):
+        raise TypeError(f"y: expected a torch.Tensor or numpy.ndarray, got {type(y).__name__}")
+    if y.ndim == 0 or len(y) != n:
+        raise ValueError(f"y: expected one target per sample ({n}), got shape {tuple(y.shape)}")
+    return y.detach()

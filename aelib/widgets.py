@@ -2,6 +2,6 @@
 
 import sys
 
-from aelib import widgets as _module
+from aelib.course import widgets as _module
 
 sys.modules[__name__] = _module

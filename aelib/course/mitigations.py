@@ -10,7 +10,7 @@
   but that lie far from the data. Ours draws them like the attack does (latent gradient descent
   from random starts), not by NAE's Langevin sampling, and caps how far it pushes them up.
 
-(The third mitigation, sigmoid units, is a model choice: :func:`aelib.course.mnist_experiments.conv_autoencoder`.)
+(The third mitigation, sigmoid units, is a model choice: ``ConvAutoencoder(activation="sigmoid")``.)
 """
 
 from __future__ import annotations
@@ -18,16 +18,11 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from aelib._validation import (
-    as_float_tensor,
-    check_module,
-    check_nonnegative_float,
-    check_nonnegative_int,
-    check_positive_float,
-    check_positive_int,
-)
+from aelib._validation import as_float_tensor, check_module, check_nonnegative_float
 from aelib.attacks import nearest_distance
-from aelib.course import config
+from aelib.course.settings import NegativeSettings, resolve
+from aelib.threads import torch_threads
+from aelib.train import fit
 
 __all__ = ["LatentMahalanobis", "negative_finetune"]
 
@@ -62,7 +57,8 @@ class LatentMahalanobis:
     X_train : torch.Tensor or numpy.ndarray
         The normal training data, shape (N, *input_shape), N > latent_dim.
     quantile : float
-        The flagging threshold is this quantile of the training scores.
+        The flagging threshold is this quantile of the training scores (the course's
+        ``config.MAHALANOBIS_QUANTILE``).
     ridge : float
         Added to the covariance's diagonal.
 
@@ -80,7 +76,7 @@ class LatentMahalanobis:
         self,
         model: nn.Module,
         X_train: torch.Tensor,
-        quantile: float = config.MAHALANOBIS_QUANTILE,
+        quantile: float = 0.99,
         ridge: float = 1e-6,
     ) -> None:
         check_module(model)
@@ -119,26 +115,29 @@ class LatentMahalanobis:
         return self.score(X) > self.threshold
 
 
+def _latent_box(
+    model: nn.Module, X: torch.Tensor, margin: float, step: float
+) -> tuple[torch.Tensor, torch.Tensor, float]:
+    """The training codes' box enlarged by ``margin`` × its side, and ``step`` × its mean side."""
+    z = _encode(model, X).float()
+    lo, hi = z.min(0).values, z.max(0).values
+    side = (hi - lo).clamp_min(1e-6)
+    return lo - margin * side, hi + margin * side, step * float(side.mean())
+
+
 def negative_finetune(
     model: nn.Module,
     X: torch.Tensor,
     min_distance: float,
-    epochs: int = config.NEG_EPOCHS,
-    lr: float = config.NEG_LR,
-    batch_size: int = config.MNIST_BATCH_SIZE,
-    samples: int = config.NEG_SAMPLES,
-    steps: int = config.NEG_STEPS,
-    weight: float = config.NEG_WEIGHT,
-    cap: float = config.NEG_CAP,
-    margin: float = config.LATENT_PGD_MARGIN,
-    seed: int = 0,
+    settings: NegativeSettings | None = None,
 ) -> dict:
     """Fine-tune an autoencoder to reconstruct normal data *and* not its own far-away decodings.
 
     Each mini-batch: draw ``samples`` latent points uniformly in the box of the training codes
-    enlarged by ``margin`` × its side, take ``steps`` normalised gradient steps that *lower* the
+    enlarged by ``margin`` × its side (the box is recomputed at the start of every epoch), take
+    ``steps`` normalised gradient steps of length ``step`` × the box's mean side that *lower* the
     error of h(z) (what an attacker does), decode x⁻ = h(z) and keep those farther than
-    ``min_distance`` from every training image. The loss is
+    ``min_distance`` from every training image. The loss, minimised by :func:`aelib.train.fit`, is
 
         mean_batch L(x) − weight · mean_neg min(L(x⁻), cap),
 
@@ -152,16 +151,10 @@ def negative_finetune(
         Normal training images, shape (N, *input_shape).
     min_distance : float
         Only negatives farther than this from the data are pushed up.
-    epochs, lr, batch_size : int, float, int
-        Adam fine-tuning settings.
-    samples, steps : int
-        Negatives per batch and their latent descent steps.
-    weight, cap : float
-        Weight and cap of the negatives' term.
-    margin : float
-        Enlargement of the latent box.
-    seed : int
-        Seeds batch order and negative starts.
+    settings : NegativeSettings, optional
+        Epochs, learning rate, batch size, the negatives' number, steps, step, weight, cap and box
+        margin, the seed of batch order and negative starts (one generator), and threads;
+        default ``NegativeSettings()``.
 
     Returns
     -------
@@ -174,57 +167,58 @@ def negative_finetune(
         raise TypeError(f"model: expected .encode and .decode, got {type(model).__name__}")
     X = as_float_tensor(X, "X", min_ndim=2, shape="(N, *input_shape)").detach()
     min_distance = check_nonnegative_float(min_distance, "min_distance")
-    epochs = check_positive_int(epochs, "epochs")
-    lr = check_positive_float(lr, "lr")
-    batch_size = check_positive_int(batch_size, "batch_size")
-    samples = check_positive_int(samples, "samples")
-    steps = check_nonnegative_int(steps, "steps")
-    weight = check_nonnegative_float(weight, "weight")
-    cap = check_positive_float(cap, "cap")
-    margin = check_nonnegative_float(margin, "margin")
-    seed = check_nonnegative_int(seed, "seed")
-    gen = torch.Generator().manual_seed(seed)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    s = resolve(settings, NegativeSettings, {})
+    gen = torch.Generator().manual_seed(s.seed)  # batch order and negatives: one stream
+    box = _latent_box(model, X, s.margin, s.step)
+    totals = {"pos": 0.0, "neg": 0.0, "count": 0}
+    losses: list[float] = []
+    neg_errors: list[float] = []
 
     def err(a: torch.Tensor) -> torch.Tensor:
         return ((model(a) - a) ** 2).flatten(1).mean(1)
 
-    losses, neg_errors = [], []
-    for _ in range(epochs):
-        z_train = _encode(model, X).float()
-        lo, hi = z_train.min(0).values, z_train.max(0).values
-        side = (hi - lo).clamp_min(1e-6)
-        lo, hi = lo - margin * side, hi + margin * side
-        step = 0.05 * float(side.mean())
-        order = torch.randperm(len(X), generator=gen)
-        total_pos, total_neg, count_neg = 0.0, 0.0, 0
-        for start in range(0, len(X), batch_size):
-            batch = X[order[start : start + batch_size]]
-            model.eval()
-            z = lo + (hi - lo) * torch.rand(samples, len(lo), generator=gen)
-            for _ in range(steps):
-                z = z.detach().requires_grad_(True)
-                (g,) = torch.autograd.grad(err(model.decode(z)).sum(), z)
-                z = torch.maximum(
-                    torch.minimum(z - step * g / g.norm(dim=1, keepdim=True).clamp_min(1e-12), hi),
-                    lo,
-                )
-            with torch.no_grad():
-                neg = model.decode(z.detach())
-                neg = neg[nearest_distance(neg, X) > min_distance]
-            model.train()
-            pos_err = err(batch).mean()
-            loss = pos_err
-            if len(neg):
-                neg_err = err(neg)
-                loss = loss - weight * neg_err.clamp(max=cap).mean()
-                total_neg += float(neg_err.detach().sum())
-                count_neg += len(neg)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            total_pos += float(pos_err.detach()) * len(batch)
-        losses.append(total_pos / len(X))
-        neg_errors.append(total_neg / max(count_neg, 1))
-    model.eval()
+    def objective(m: nn.Module, batch: torch.Tensor) -> torch.Tensor:
+        lo, hi, step = box
+        m.eval()
+        z = lo + (hi - lo) * torch.rand(s.samples, len(lo), generator=gen)
+        for _ in range(s.steps):
+            z = z.detach().requires_grad_(True)
+            (g,) = torch.autograd.grad(err(m.decode(z)).sum(), z)
+            z = torch.maximum(
+                torch.minimum(z - step * g / g.norm(dim=1, keepdim=True).clamp_min(1e-12), hi), lo
+            )
+        with torch.no_grad():
+            neg = m.decode(z.detach())
+            neg = neg[nearest_distance(neg, X) > min_distance]
+        m.train()
+        pos_err = err(batch).mean()
+        loss = pos_err
+        if len(neg):
+            neg_err = err(neg)
+            loss = loss - s.weight * neg_err.clamp(max=s.cap).mean()
+            totals["neg"] += float(neg_err.detach().sum())
+            totals["count"] += len(neg)
+        totals["pos"] += float(pos_err.detach()) * len(batch)
+        return loss
+
+    def end_of_epoch(epoch: int, _: float) -> None:
+        nonlocal box
+        losses.append(totals["pos"] / len(X))
+        neg_errors.append(totals["neg"] / max(totals["count"], 1))
+        totals.update(pos=0.0, neg=0.0, count=0)
+        if epoch < s.epochs:
+            box = _latent_box(model, X, s.margin, s.step)
+
+    with torch_threads(s.threads):
+        fit(
+            model,
+            X,
+            s.epochs,
+            lr=s.lr,
+            batch_size=s.batch_size,
+            progress=False,
+            callback=end_of_epoch,
+            loss=objective,
+            generator=gen,
+        )
     return {"losses": losses, "negative_errors": neg_errors}

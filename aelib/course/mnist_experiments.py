@@ -1,120 +1,80 @@
 """The MNIST models of notebooks 08–10, trained once and cached.
 
 Every model the notebooks show comes from a recipe here, so that a notebook cell stays short and
-the same settings (all in :mod:`aelib.course.config`) give the same weights everywhere:
+the same settings give the same weights everywhere:
 
 - :func:`mnist_autoencoder`: the convolutional autoencoder of §4.5.1 on some digits, with weight
   snapshots during training (the paper: out-of-bounds regions "disappear one epoch, and reappear
-  the next");
+  the next"), :class:`MnistSettings`;
 - :func:`digit_classifier`: a small CNN trained on all ten digits, to ask what an adversarial
-  anomaly *looks like* to a model that knows every digit;
+  anomaly *looks like* to a model that knows every digit, :class:`ClassifierSettings`;
 - :func:`negative_autoencoder`: the NAE-style fine-tuned autoencoder of notebook 10
-  (:func:`aelib.course.mitigations.negative_finetune`).
+  (:func:`aelib.course.mitigations.negative_finetune`), :class:`NegativeSettings`.
 
-Cache keys include every setting that changes the weights and a hash of the training images, so
-switching to full MNIST (``source="torchvision"``) trains and stores new models. The default is
-the bundled subset, whatever else is on disk, so the notebooks' outputs are reproducible.
+Each recipe reads its hyperparameters only from its settings object (:mod:`aelib.course.settings`; its
+keyword arguments replace fields of it), and all of them train through :func:`aelib.train.fit`.
+The cache key hashes the whole settings object, a fingerprint of the training images and the
+training-code version (:func:`aelib.course.cache.load_or_train`), so switching to full MNIST
+(``source="torchvision"``) trains and stores new models. The default is the bundled subset,
+whatever else is on disk, so the notebooks' outputs are reproducible.
 """
 
 from __future__ import annotations
 
 import copy
-import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from aelib._validation import (
-    as_float_tensor,
-    check_choice,
-    check_module,
-    check_nonnegative_int,
-    check_positive_float,
-    check_positive_int,
-)
-from aelib.course import config
+from aelib._validation import as_float_tensor, check_module, check_positive_float
 from aelib.course.cache import load_or_train
+from aelib.course.mitigations import negative_finetune
+from aelib.course.settings import ClassifierSettings, MnistSettings, NegativeSettings, resolve
 from aelib.data import load_mnist
-from aelib.models import ACTIVATIONS, ConvAutoencoder, _seeded_init
+from aelib.models import ConvAutoencoder, _seeded_init
 from aelib.threads import torch_threads
 from aelib.train import fit
 
 __all__ = [
+    "MnistSettings",
+    "ClassifierSettings",
+    "NegativeSettings",
     "MnistRun",
-    "conv_autoencoder",
     "train_with_snapshots",
     "mnist_autoencoder",
     "DigitClassifier",
+    "train_classifier",
     "digit_classifier",
     "classify",
     "negative_autoencoder",
-    "data_fingerprint",
 ]
 
 
-def data_fingerprint(X: torch.Tensor) -> str:
-    """A short hash of a tensor's shape and values: part of every cache key (bundled ≠ full MNIST)."""
-    X = as_float_tensor(X, "X", min_ndim=1)
-    h = hashlib.sha256(str(tuple(X.shape)).encode())
-    h.update(X.detach().cpu().contiguous().numpy().tobytes())
-    return h.hexdigest()[:16]
-
-
-def conv_autoencoder(
-    latent_dim: int = config.MNIST_LATENT_DIM,
-    channels: tuple[int, int] = config.MNIST_CHANNELS,
-    activation: str = "relu",
-    seed: int | None = None,
-) -> ConvAutoencoder:
-    """:class:`aelib.models.ConvAutoencoder` with its inner ReLUs replaced by ``activation``.
-
-    The output sigmoid stays. ``activation="relu"`` is the model of §4.5.1; ``"sigmoid"`` is the
-    mitigation notebook 10 measures (C^∞ units saturate far from the data, §4.4.2).
-
-    Parameters
-    ----------
-    latent_dim : int
-        Bottleneck size.
-    channels : (int, int)
-        Channels of the two convolutions.
-    activation : str
-        A name from :data:`aelib.models.ACTIVATIONS`.
-    seed : int, optional
-        Initialisation seed.
-
-    Returns
-    -------
-    ConvAutoencoder
-        Maps (N, 1, 28, 28) → (N, 1, 28, 28); ``encode`` gives (N, latent_dim).
-    """
-    check_choice(activation, "activation", tuple(ACTIVATIONS))
-    model = ConvAutoencoder(latent_dim, tuple(channels), seed=seed)
-    if activation != "relu":
-        with _seeded_init(0):
-            for seq in (model.encoder, model.decoder):
-                for i, layer in enumerate(seq):
-                    if isinstance(layer, nn.ReLU):
-                        seq[i] = ACTIVATIONS[activation][0]()
-    model.activation = activation
-    return model
+def _fit(
+    model: nn.Module, X: torch.Tensor, s: MnistSettings | ClassifierSettings, **kwargs: Any
+) -> list[float]:
+    """:func:`aelib.train.fit` with the epochs, lr, batch size, seed and threads of ``s``."""
+    with torch_threads(s.threads):
+        return fit(
+            model,
+            X,
+            s.epochs,
+            lr=s.lr,
+            batch_size=s.batch_size,
+            seed=s.seed,
+            progress=False,
+            **kwargs,
+        )
 
 
 def train_with_snapshots(
-    model: nn.Module,
-    X: torch.Tensor,
-    epochs: int = config.MNIST_EPOCHS,
-    lr: float = config.MNIST_LR,
-    batch_size: int = config.MNIST_BATCH_SIZE,
-    seed: int = 0,
-    snapshot_epochs: Iterable[int] = (),
+    model: nn.Module, X: torch.Tensor, settings: MnistSettings | None = None
 ) -> dict:
-    """Mini-batch Adam on the mean squared error, keeping copies of the weights at some epochs.
-
-    The same algorithm as :func:`aelib.train.fit` (same batch order for the same ``seed``, so the
-    final weights are identical; a test checks it), plus snapshots, taken through ``fit``'s ``callback``.
+    """:func:`aelib.train.fit` with ``settings``, keeping copies of the weights at some epochs.
 
     Parameters
     ----------
@@ -122,35 +82,29 @@ def train_with_snapshots(
         Trained in place.
     X : torch.Tensor
         Training images, shape (N, *input_shape).
-    epochs, lr, batch_size, seed
-        As for :func:`aelib.train.fit`.
-    snapshot_epochs : iterable of int
-        After these epochs (1-based) a copy of the ``state_dict`` is kept.
+    settings : MnistSettings, optional
+        ``epochs``, ``lr``, ``batch_size``, ``seed`` (batch order) and ``threads`` of the
+        training; the weights are kept after the epochs ``settings.snapshots``.
 
     Returns
     -------
     dict
         ``{"losses": [float] * epochs, "snapshots": {epoch: state_dict}}``.
     """
-    keep = {check_positive_int(e, "snapshot_epochs") for e in snapshot_epochs}
+    s = resolve(settings, MnistSettings, {})
+    keep = set(s.snapshots)
     snapshots: dict[int, dict] = {}
 
     def snapshot(epoch: int, loss: float) -> None:
         if epoch in keep:
             snapshots[epoch] = {k: v.detach().clone() for k, v in model.state_dict().items()}
 
-    with torch_threads(config.MNIST_THREADS):
-        losses = fit(
-            model,
-            X,
-            epochs,
-            lr=lr,
-            batch_size=batch_size,
-            seed=seed,
-            progress=False,
-            callback=snapshot,
-        )
-    return {"losses": losses, "snapshots": snapshots}
+    return {"losses": _fit(model, X, s, callback=snapshot), "snapshots": snapshots}
+
+
+def _from_settings(name: str, doc: str) -> property:
+    """A read-only attribute of a run that is a field of its ``settings``."""
+    return property(lambda run: getattr(run.settings, name), doc=doc)
 
 
 @dataclass
@@ -165,12 +119,9 @@ class MnistRun:
         Its training images, shape (N, 1, 28, 28).
     y : torch.Tensor
         Their digits, shape (N,).
-    digits : tuple of int
-        The normal digits.
-    seed, latent_dim, epochs : int
-        Settings.
-    activation : str
-        Inner activation.
+    settings : MnistSettings
+        How it was trained (``digits``, ``seed``, ``latent_dim``, ``epochs`` and ``activation``
+        are also attributes of the run).
     losses : list of float
         Training MSE per epoch.
     snapshots : dict
@@ -180,13 +131,15 @@ class MnistRun:
     model: ConvAutoencoder
     X: torch.Tensor
     y: torch.Tensor
-    digits: tuple[int, ...]
-    seed: int
-    latent_dim: int
-    epochs: int
-    activation: str
+    settings: MnistSettings
     losses: list[float]
     snapshots: dict = field(repr=False)
+
+    digits = _from_settings("digits", "The normal digits.")
+    seed = _from_settings("seed", "Initialisation and batch-order seed.")
+    latent_dim = _from_settings("latent_dim", "Bottleneck size.")
+    epochs = _from_settings("epochs", "Training epochs.")
+    activation = _from_settings("activation", "Inner activation.")
 
     def at_epoch(self, epoch: int) -> ConvAutoencoder:
         """A copy of the model with the weights it had after ``epoch`` (one of the snapshots)."""
@@ -200,78 +153,52 @@ class MnistRun:
 
 
 def mnist_autoencoder(
-    digits: Sequence[int] = config.MNIST_DIGITS_A,
-    seed: int = config.MNIST_SEED,
-    latent_dim: int = config.MNIST_LATENT_DIM,
-    epochs: int = config.MNIST_EPOCHS,
-    activation: str = "relu",
+    digits: Sequence[int] | None = None,
     *,
+    settings: MnistSettings | None = None,
     source: str = "bundled",
     use_cache: bool = True,
+    **overrides: Any,
 ) -> MnistRun:
     """Train (or load from the cache) the §4.5.1 convolutional autoencoder on some digits.
 
     Parameters
     ----------
-    digits : sequence of int
-        The normal digits, e.g. ``(4, 5, 7)``.
-    seed : int
-        Initialisation and batch-order seed.
-    latent_dim : int
-        Bottleneck size (the paper: 2).
-    epochs : int
-        Adam epochs (lr ``config.MNIST_LR``, batch ``config.MNIST_BATCH_SIZE``).
-    activation : str
-        Inner activation (``"relu"`` as the paper; ``"sigmoid"`` for the mitigation).
+    digits : sequence of int, optional
+        The normal digits, e.g. ``(4, 5, 7)``; replaces ``settings.digits``.
+    settings : MnistSettings, optional
+        Everything that shapes the model; default ``MnistSettings()``.
     source : {"auto", "torchvision", "bundled"}
         Passed to :func:`aelib.data.load_mnist` (train split).
     use_cache : bool
         Reuse / store the weights via :func:`aelib.course.cache.load_or_train`.
+    **overrides
+        Fields of :class:`MnistSettings` to replace, e.g. ``seed=1, latent_dim=16,
+        activation="sigmoid"``.
 
     Returns
     -------
     MnistRun
         The model, its training images (N, 1, 28, 28) and labels, losses and snapshots at
-        ``config.MNIST_SNAPSHOT_EPOCHS`` (those ≤ ``epochs``, plus ``epochs`` itself).
+        ``settings.snapshots``.
     """
-    seed = check_nonnegative_int(seed, "seed")
-    epochs = check_positive_int(epochs, "epochs")
-    X, y = load_mnist(digits, train=True, source=source, verbose=False)
-    model = conv_autoencoder(latent_dim, config.MNIST_CHANNELS, activation, seed=seed)
-    snaps = sorted({e for e in config.MNIST_SNAPSHOT_EPOCHS if e <= epochs} | {epochs})
-    settings = {
-        "recipe": "mnist_autoencoder/1",
-        "digits": sorted(int(d) for d in digits),
-        "data": data_fingerprint(X),
-        "seed": seed,
-        "latent_dim": latent_dim,
-        "channels": list(config.MNIST_CHANNELS),
-        "activation": activation,
-        "epochs": epochs,
-        "lr": config.MNIST_LR,
-        "batch_size": config.MNIST_BATCH_SIZE,
-        "snapshots": snaps,
-    }
-
-    def train(m: nn.Module) -> dict:
-        return train_with_snapshots(
-            m, X, epochs, config.MNIST_LR, config.MNIST_BATCH_SIZE, seed, snaps
-        )
-
-    name = f"mnist-ae-{''.join(map(str, sorted(digits)))}-d{latent_dim}-{activation}-s{seed}"
-    model, extra = load_or_train(model, settings, train, name=name, use_cache=use_cache)
-    return MnistRun(
-        model=model,
-        X=X,
-        y=y,
-        digits=tuple(int(d) for d in digits),
-        seed=seed,
-        latent_dim=latent_dim,
-        epochs=epochs,
-        activation=activation,
-        losses=list(extra["losses"]),
-        snapshots=dict(extra["snapshots"]),
+    if digits is not None:
+        overrides = {"digits": digits, **overrides}
+    s = resolve(settings, MnistSettings, overrides)
+    X, y = load_mnist(s.digits, train=True, source=source, verbose=False)
+    model = ConvAutoencoder(s.latent_dim, s.channels, seed=s.seed, activation=s.activation)
+    name = (
+        f"mnist-ae-{''.join(map(str, sorted(s.digits)))}-d{s.latent_dim}-{s.activation}-s{s.seed}"
     )
+    model, extra = load_or_train(
+        model,
+        s,
+        lambda m: train_with_snapshots(m, X, s),
+        inputs={"X": X},
+        name=name,
+        use_cache=use_cache,
+    )
+    return MnistRun(model, X, y, s, list(extra["losses"]), dict(extra["snapshots"]))
 
 
 class DigitClassifier(nn.Module):
@@ -298,58 +225,71 @@ class DigitClassifier(nn.Module):
         return self.net(x.to(torch.float32))
 
 
-def _train_classifier(model: DigitClassifier, X: torch.Tensor, y: torch.Tensor) -> dict:
-    generator = torch.Generator().manual_seed(config.CLASSIFIER_SEED)
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.CLASSIFIER_LR)
-    model.train()
-    losses = []
-    with torch_threads(config.MNIST_THREADS):
-        for _ in range(config.CLASSIFIER_EPOCHS):
-            order = torch.randperm(len(X), generator=generator)
-            total = 0.0
-            for start in range(0, len(X), config.CLASSIFIER_BATCH_SIZE):
-                idx = order[start : start + config.CLASSIFIER_BATCH_SIZE]
-                loss = F.cross_entropy(model(X[idx]), y[idx])
-                optimizer.zero_grad()
-                loss.backward()
-                optimizer.step()
-                total += loss.item() * len(idx)
-            losses.append(total / len(X))
-    model.eval()
-    return {"losses": losses}
+def _cross_entropy(model: nn.Module, batch: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+    images, labels = batch
+    return F.cross_entropy(model(images), labels)
+
+
+def train_classifier(
+    model: nn.Module,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    settings: ClassifierSettings | None = None,
+) -> dict:
+    """Mini-batch Adam on the cross-entropy, through :func:`aelib.train.fit`.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Maps images (N, 1, 28, 28) to logits (N, 10); trained in place.
+    X : torch.Tensor
+        Images, shape (N, 1, 28, 28).
+    y : torch.Tensor
+        Their digits, int64, shape (N,).
+    settings : ClassifierSettings, optional
+        Epochs, learning rate, batch size, seed (batch order) and threads.
+
+    Returns
+    -------
+    dict
+        ``{"losses": [float] * epochs}``: mean cross-entropy per epoch.
+    """
+    s = resolve(settings, ClassifierSettings, {})
+    return {"losses": _fit(model, X, s, y=y, loss=_cross_entropy)}
 
 
 def digit_classifier(
-    *, source: str = "bundled", use_cache: bool = True
+    *,
+    settings: ClassifierSettings | None = None,
+    source: str = "bundled",
+    use_cache: bool = True,
+    **overrides: Any,
 ) -> tuple[DigitClassifier, float]:
     """A digit classifier trained on all ten digits of the train split (cached).
 
     Parameters
     ----------
+    settings : ClassifierSettings, optional
+        Default ``ClassifierSettings()``.
     source : {"auto", "torchvision", "bundled"}
         Passed to :func:`aelib.data.load_mnist`.
     use_cache : bool
         Reuse / store the weights via :func:`aelib.course.cache.load_or_train`.
+    **overrides
+        Fields of :class:`ClassifierSettings` to replace, e.g. ``epochs=1``.
 
     Returns
     -------
     (DigitClassifier, float)
         The model (eval mode) and its accuracy on the test split.
     """
+    s = resolve(settings, ClassifierSettings, overrides)
     X, y = load_mnist(range(10), train=True, source=source, verbose=False)
-    settings = {
-        "recipe": "digit_classifier/1",
-        "data": data_fingerprint(X),
-        "epochs": config.CLASSIFIER_EPOCHS,
-        "lr": config.CLASSIFIER_LR,
-        "batch_size": config.CLASSIFIER_BATCH_SIZE,
-        "seed": config.CLASSIFIER_SEED,
-    }
-    model = DigitClassifier(seed=config.CLASSIFIER_SEED)
     model, _ = load_or_train(
-        model,
-        settings,
-        lambda m: _train_classifier(m, X, y),
+        DigitClassifier(seed=s.seed),
+        s,
+        lambda m: train_classifier(m, X, y, s),
+        inputs={"X": X, "y": y},
         name="digit-classifier",
         use_cache=use_cache,
     )
@@ -382,7 +322,12 @@ def classify(model: nn.Module, X: torch.Tensor) -> tuple[torch.Tensor, torch.Ten
 
 
 def negative_autoencoder(
-    run: MnistRun, min_distance: float, *, use_cache: bool = True
+    run: MnistRun,
+    min_distance: float,
+    *,
+    settings: NegativeSettings | None = None,
+    use_cache: bool = True,
+    **overrides: Any,
 ) -> nn.Module:
     """``run``'s model fine-tuned with negative samples (NAE-style; cached).
 
@@ -392,44 +337,37 @@ def negative_autoencoder(
         The trained autoencoder to start from (not modified).
     min_distance : float
         Negatives closer than this (pixel-space Euclidean) to a training image are not pushed up.
+    settings : NegativeSettings, optional
+        Default ``NegativeSettings(seed=run.seed)``.
     use_cache : bool
         Reuse / store the weights via :func:`aelib.course.cache.load_or_train`.
+    **overrides
+        Fields of :class:`NegativeSettings` to replace, e.g. ``epochs=2``.
 
     Returns
     -------
     ConvAutoencoder
         A fine-tuned copy (eval mode).
     """
-    from aelib.course.mitigations import negative_finetune
-
     if not isinstance(run, MnistRun):
         raise TypeError(f"run: expected an MnistRun, got {type(run).__name__}")
     min_distance = check_positive_float(min_distance, "min_distance")
-    model = copy.deepcopy(run.model)
-    settings = {
-        "recipe": "negative_autoencoder/1",
-        "base": {
-            k: v
-            for k, v in vars(run).items()
-            if k in ("digits", "seed", "latent_dim", "epochs", "activation")
+    s = resolve(
+        NegativeSettings(seed=run.seed) if settings is None else settings,
+        NegativeSettings,
+        overrides,
+    )
+    model, _ = load_or_train(
+        copy.deepcopy(run.model),
+        s,
+        lambda m: negative_finetune(m, run.X, min_distance, s),
+        inputs={
+            "X": run.X,
+            "min_distance": min_distance,
+            "start": run.model.state_dict(),
+            "start_settings": run.settings,
         },
-        "base_weights": data_fingerprint(
-            torch.cat([p.detach().flatten() for p in run.model.parameters()])
-        ),
-        "data": data_fingerprint(run.X),
-        "min_distance": round(min_distance, 6),
-        "epochs": config.NEG_EPOCHS,
-        "lr": config.NEG_LR,
-        "samples": config.NEG_SAMPLES,
-        "steps": config.NEG_STEPS,
-        "weight": config.NEG_WEIGHT,
-        "cap": config.NEG_CAP,
-    }
-
-    def train(m: nn.Module) -> dict:
-        with torch_threads(config.MNIST_THREADS):
-            return negative_finetune(m, run.X, min_distance, seed=run.seed)
-
-    name = f"mnist-nae-d{run.latent_dim}-s{run.seed}"
-    model, _ = load_or_train(model, settings, train, name=name, use_cache=use_cache)
+        name=f"mnist-nae-d{run.latent_dim}-s{run.seed}",
+        use_cache=use_cache,
+    )
     return model

@@ -1,4 +1,4 @@
-"""Train the small Figure-1 autoencoders robustly and fast: many restarts in one batched pass.
+"""Train many small MLP autoencoders at once: ``K`` restarts or seeds in one batched pass.
 
 Tiny ReLU autoencoders such as ``[2, 5, 1, 5, 2]`` often *die*: once the single bottleneck unit
 (or every unit of a hidden layer) is inactive for all training points, no gradient reaches the
@@ -10,14 +10,17 @@ the lowest final training loss, and to report how many collapsed. :class:`Autoen
 holds ``K`` autoencoders of the same shape as stacked weight tensors, so ``K`` restarts (or
 ``K`` seeds × data sets, notebook 07) train in one batched forward/backward pass — exactly as if
 each were trained alone with Adam (Adam is element-wise and the summed loss separates by member).
-Member ``k`` starts from the same weights as ``MLPAutoencoder(sizes, activation, seed=seeds[k])``.
+Member ``k`` starts from the same weights as ``MLPAutoencoder(sizes, activation, seed=seeds[k])``,
+and its loss curve equals a full-batch :func:`aelib.train.fit` of that model (tested).
+
+The course's recipes built on it — the Figure-1 registry, restarts with collapse detection, the
+many-seeds study, their settings and cache — are :mod:`aelib.course.toy_recipes`; their names are also
+importable from here, as before.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import torch
 from torch import nn
@@ -29,23 +32,33 @@ from aelib._validation import (
     check_positive_float,
     check_positive_int,
 )
-from aelib.course import config
-from aelib.course.cache import load_or_train
 from aelib.models import ACTIVATIONS, MLPAutoencoder
 from aelib.threads import torch_threads
 
-__all__ = [
-    "AutoencoderEnsemble",
+__all__ = ["AutoencoderEnsemble", "baseline_loss", "train_ensemble"]
+
+#: Names of :mod:`aelib.course.toy_recipes` that older code imports from here (resolved on first use,
+#: because the recipes import this module).
+_RECIPES = (
     "ToyFit",
-    "baseline_loss",
-    "train_ensemble",
-    "fit_toy_autoencoder",
     "ToyRun",
+    "ToySettings",
+    "ToyStudySettings",
+    "fit_toy_autoencoder",
     "fit_many",
     "FIGURE1_PANELS",
     "figure1_data",
+    "figure1_settings",
     "figure1_model",
-]
+)
+
+
+def __getattr__(name: str) -> object:
+    if name in _RECIPES:
+        from aelib.course import toy_recipes
+
+        return getattr(toy_recipes, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _check_seeds(seeds: object) -> list[int]:
@@ -170,8 +183,8 @@ def baseline_loss(X: torch.Tensor) -> float:
 def train_ensemble(
     ensemble: AutoencoderEnsemble,
     X: torch.Tensor | Sequence[torch.Tensor],
-    epochs: int = config.TOY_EPOCHS,
-    lr: float = config.TOY_LR,
+    epochs: int,
+    lr: float = 1e-3,
     progress: bool = False,
 ) -> torch.Tensor:
     """Full-batch Adam on each member's own MSE, all members in one pass.
@@ -219,251 +232,3 @@ def train_ensemble(
             history[epoch] = per_member.detach()
     ensemble.eval()
     return history
-
-
-@dataclass
-class ToyFit:
-    """The outcome of :func:`fit_toy_autoencoder`.
-
-    Attributes
-    ----------
-    model : MLPAutoencoder
-        The restart with the lowest final training loss.
-    final_losses : torch.Tensor
-        Final training MSE of every restart, shape (R,).
-    best : int
-        Index of the kept restart.
-    baseline : float
-        MSE of reconstructing every point by the data mean.
-    collapsed : torch.Tensor
-        bool, shape (R,): restarts whose final loss is above ``COLLAPSE_FRACTION × baseline``.
-    history : torch.Tensor
-        Loss curves, shape (epochs, R).
-    """
-
-    model: MLPAutoencoder
-    final_losses: torch.Tensor
-    best: int
-    baseline: float
-    collapsed: torch.Tensor
-    history: torch.Tensor
-
-    @property
-    def n_collapsed(self) -> int:
-        """How many restarts collapsed."""
-        return int(self.collapsed.sum())
-
-    @property
-    def loss(self) -> float:
-        """Final training loss of the kept model."""
-        return float(self.final_losses[self.best])
-
-
-def fit_toy_autoencoder(
-    X: torch.Tensor,
-    sizes: Sequence[int] = config.TOY_SIZES_SHALLOW,
-    activation: str | None = "relu",
-    seed: int = 0,
-    restarts: int = config.TOY_RESTARTS,
-    epochs: int = config.TOY_EPOCHS,
-    lr: float = config.TOY_LR,
-    use_cache: bool = True,
-) -> ToyFit:
-    """Train ``restarts`` autoencoders on ``X`` (seeds ``seed, seed+1, …``) and keep the best.
-
-    Parameters
-    ----------
-    X : torch.Tensor or numpy.ndarray
-        Training points, shape (N, D).
-    sizes : sequence of int
-        Layer widths, e.g. ``(2, 5, 1, 5, 2)``.
-    activation : str or None
-        Activation of every layer but the last.
-    seed : int
-        Seed of the first restart.
-    restarts : int
-        Number of independent initialisations (1 = plain training).
-    epochs, lr : int, float
-        Full-batch Adam steps and learning rate.
-    use_cache : bool
-        Store / reuse the trained weights via :func:`aelib.course.cache.load_or_train`.
-
-    Returns
-    -------
-    ToyFit
-        The best model, all final losses, the collapse flags and the loss curves.
-    """
-    X = as_float_tensor(X, "X", ndim=2, shape="(N, D)", dtype=torch.float32)
-    seed = check_nonnegative_int(seed, "seed")
-    restarts = check_positive_int(restarts, "restarts")
-    epochs = check_positive_int(epochs, "epochs")
-    lr = check_positive_float(lr, "lr")
-    ensemble = AutoencoderEnsemble(sizes, activation, list(range(seed, seed + restarts)))
-    settings = {
-        "kind": "toy-ensemble",
-        "sizes": list(ensemble.sizes),
-        "activation": activation,
-        "seeds": list(ensemble.seeds),
-        "epochs": epochs,
-        "lr": lr,
-        "data": hashlib.sha256(X.contiguous().numpy().tobytes()).hexdigest()[:16],
-    }
-    ensemble, history = load_or_train(
-        ensemble,
-        settings,
-        lambda ens: train_ensemble(ens, X, epochs=epochs, lr=lr),
-        name="toy",
-        use_cache=use_cache,
-    )
-    with torch.no_grad():
-        final = ((ensemble(X) - X) ** 2).mean((1, 2))
-    best = int(torch.argmin(final))
-    base = baseline_loss(X)
-    return ToyFit(
-        model=ensemble.member(best),
-        final_losses=final,
-        best=best,
-        baseline=base,
-        collapsed=final > config.COLLAPSE_FRACTION * base,
-        history=history,
-    )
-
-
-@dataclass
-class ToyRun:
-    """One trained member of :func:`fit_many`: which data set and seed, the model, its loss."""
-
-    data: str
-    seed: int
-    model: MLPAutoencoder
-    loss: float
-    baseline: float
-
-    @property
-    def collapsed(self) -> bool:
-        """Final loss above ``COLLAPSE_FRACTION × baseline`` (training failed)."""
-        return self.loss > config.COLLAPSE_FRACTION * self.baseline
-
-
-def fit_many(
-    datasets: dict[str, torch.Tensor],
-    activation: str | None,
-    seeds: Sequence[int],
-    sizes: Sequence[int] = config.TOY_SIZES_SHALLOW,
-    epochs: int = config.ACT_EPOCHS,
-    lr: float = config.ACT_LR,
-    use_cache: bool = True,
-) -> list[ToyRun]:
-    """Train one autoencoder per (data set, seed) pair, all in one batched pass (notebook 07).
-
-    Parameters
-    ----------
-    datasets : dict of str to torch.Tensor
-        Named training sets, each of shape (N_j, D) (sizes may differ).
-    activation : str or None
-        Activation of every layer but the last.
-    seeds : sequence of int
-        Initialisation seeds; every data set is trained once per seed.
-    sizes : sequence of int
-        Layer widths.
-    epochs, lr : int, float
-        Full-batch Adam steps and learning rate.
-    use_cache : bool
-        Store / reuse the trained weights via :func:`aelib.course.cache.load_or_train`.
-
-    Returns
-    -------
-    list of ToyRun
-        ``len(datasets) * len(seeds)`` runs, data-set-major (all seeds of the first set first).
-    """
-    if not isinstance(datasets, dict) or not datasets:
-        raise TypeError(
-            f"datasets: expected a non-empty dict name -> (N, D) tensor, got {datasets!r}"
-        )
-    sets = {
-        str(k): as_float_tensor(v, f"datasets[{k!r}]", ndim=2, shape="(N, D)", dtype=torch.float32)
-        for k, v in datasets.items()
-    }
-    seeds = _check_seeds(seeds)
-    epochs = check_positive_int(epochs, "epochs")
-    lr = check_positive_float(lr, "lr")
-    pairs = [(name, s) for name in sets for s in seeds]
-    ensemble = AutoencoderEnsemble(sizes, activation, [s for _, s in pairs])
-    members = [sets[name] for name, _ in pairs]
-    settings = {
-        "kind": "toy-many",
-        "sizes": list(ensemble.sizes),
-        "activation": activation,
-        "pairs": [list(p) for p in pairs],
-        "data": {
-            k: hashlib.sha256(v.contiguous().numpy().tobytes()).hexdigest()[:16]
-            for k, v in sets.items()
-        },
-        "epochs": epochs,
-        "lr": lr,
-    }
-    ensemble, _ = load_or_train(
-        ensemble,
-        settings,
-        lambda ens: train_ensemble(ens, members, epochs=epochs, lr=lr)[-1],
-        name="toy-many",
-        use_cache=use_cache,
-    )
-    runs = []
-    for k, (name, s) in enumerate(pairs):
-        model = ensemble.member(k)
-        X = sets[name]
-        with torch.no_grad():
-            loss = float(((model(X) - X) ** 2).mean())
-        runs.append(ToyRun(name, s, model, loss, baseline_loss(X)))
-    return runs
-
-
-#: The six panels of Figure 1: data set, layer sizes, activation and learning rate.
-FIGURE1_PANELS: dict[str, tuple[str, tuple[int, ...], str, float]] = {
-    "1a": ("gaussian", config.TOY_SIZES_SHALLOW, "relu", config.TOY_LR),
-    "1b": ("two_gaussians", config.TOY_SIZES_SHALLOW, "relu", config.TOY_LR),
-    "1c": ("banana", config.TOY_SIZES_SHALLOW, "relu", config.TOY_LR),
-    "1d": ("banana", config.TOY_SIZES_DEEP, "relu", config.TOY_LR_DEEP),
-    "1e": ("gaussian", config.TOY_SIZES_SHALLOW, "sigmoid", config.TOY_LR),
-    "1f": ("two_gaussians", config.TOY_SIZES_SHALLOW, "sigmoid", config.TOY_LR),
-}
-
-
-def figure1_data(name: str) -> torch.Tensor:
-    """The training set of a Figure-1 panel by name (``"gaussian"``, ``"two_gaussians"``,
-    ``"banana"``, ``"diagonal"``), ``config.TOY_N`` points per distribution, seed 0; (N, 2)."""
-    from aelib import data
-
-    makers = {
-        "gaussian": data.gaussian,
-        "two_gaussians": data.two_gaussians,
-        "banana": data.banana,
-        "diagonal": data.diagonal,
-    }
-    if name not in makers:
-        raise ValueError(f"name: expected one of {sorted(makers)}, got {name!r}")
-    return makers[name](config.TOY_N, seed=0)
-
-
-def figure1_model(panel: str, use_cache: bool = True) -> tuple[ToyFit, torch.Tensor]:
-    """Train (or load) the model of a Figure-1 panel with restarts; return it and its data.
-
-    Parameters
-    ----------
-    panel : str
-        One of ``"1a"`` … ``"1f"`` (see :data:`FIGURE1_PANELS`).
-    use_cache : bool
-        Reuse cached weights.
-
-    Returns
-    -------
-    (ToyFit, torch.Tensor)
-        The fit (best of ``config.TOY_RESTARTS``) and the training data (N, 2).
-    """
-    if panel not in FIGURE1_PANELS:
-        raise ValueError(f"panel: expected one of {sorted(FIGURE1_PANELS)}, got {panel!r}")
-    name, sizes, activation, lr = FIGURE1_PANELS[panel]
-    X = figure1_data(name)
-    fit = fit_toy_autoencoder(X, sizes=sizes, activation=activation, lr=lr, use_cache=use_cache)
-    return fit, X

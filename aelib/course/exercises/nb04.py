@@ -13,10 +13,10 @@ __all__ = ["check_04_min_bias", "check_04_pattern_freeze", "pattern_freeze_point
 def check_04_min_bias(answer: object) -> bool:
     """The smallest encoder bias b keeping every pre-activation x_i W_enc + b ≥ 0.
 
-    For the diagonal data of :func:`aelib.course.toy_training.figure1_data` (``"diagonal"``) and
+    For the diagonal data of :func:`aelib.course.toy_recipes.figure1_data` (``"diagonal"``) and
     W_enc = β (1, 1)ᵀ with β = ``config.DIAG_BETA``.
     """
-    from aelib.course.toy_training import figure1_data
+    from aelib.course.toy_recipes import figure1_data
 
     fb = Feedback("04 · smallest encoder bias")
     if answer is NOT_ATTEMPTED:
@@ -80,7 +80,7 @@ def pattern_freeze_point(
 
 def check_04_pattern_freeze(answer: object) -> bool:
     """The t beyond which the trained diagonal model's ReLU pattern freezes (slider exercise)."""
-    from aelib.course.toy_training import figure1_data, fit_toy_autoencoder
+    from aelib.course.toy_recipes import figure1_data, fit_toy_autoencoder
 
     fb = Feedback("04 · where the pattern freezes")
     if answer is NOT_ATTEMPTED:

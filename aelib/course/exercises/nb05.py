@@ -9,7 +9,8 @@ __all__ = ["check_05_collapse_loss", "check_05_eps_onset"]
 
 def check_05_collapse_loss(answer: object) -> bool:
     """The training loss a collapsed (dead-ReLU) autoencoder reaches on the banana data."""
-    from aelib.course.toy_training import baseline_loss, figure1_data
+    from aelib.course.toy_recipes import figure1_data
+    from aelib.course.toy_training import baseline_loss
 
     fb = Feedback("05 · loss of a collapsed autoencoder")
     if answer is NOT_ATTEMPTED:
@@ -40,7 +41,7 @@ def check_05_collapse_loss(answer: object) -> bool:
 def check_05_eps_onset(answer: object) -> bool:
     """The smallest ε at which the Figure-1c model shows an out-of-bounds zone (slider exercise)."""
     from aelib.course.oob import out_of_bounds
-    from aelib.course.toy_training import figure1_model
+    from aelib.course.toy_recipes import figure1_model
 
     fb = Feedback("05 · ε at which an out-of-bounds zone appears (1c)")
     if answer is NOT_ATTEMPTED:

@@ -46,7 +46,7 @@ def band_fraction(model: torch.nn.Module, X: torch.Tensor) -> float:
 
 def check_06_band_fraction(answer: object) -> bool:
     """Fraction of normal points of Figure 1f scored as *more* anomalous than the band centre."""
-    from aelib.course.toy_training import figure1_model
+    from aelib.course.toy_recipes import figure1_model
 
     fb = Feedback("06 · how normal the band centre looks")
     if answer is NOT_ATTEMPTED:
