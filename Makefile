@@ -80,7 +80,9 @@ $(VENV)/.torch-cpu: | $(PY)
 # environment's Python as the "python3" kernel inside the venv itself (so Jupyter, nbval and nbclient
 # started from .venv always run notebooks with the course's packages), and marks the layers it
 # includes as installed.
-REGISTER_KERNEL := $(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (aelib course)"
+# The kernel waits passively at OpenMP barriers: with torch's default spin-waiting, two threads on a
+# 2-vCPU machine whose other core is busy ran small models 3-17x slower than one (aelib/threads.py).
+REGISTER_KERNEL := $(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (aelib course)" --env OMP_WAIT_POLICY PASSIVE
 
 $(STAMP_COURSE): pyproject.toml $(TORCH_STAMP) | $(PY)
 	$(PIP) install --quiet -e ".[course]"

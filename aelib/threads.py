@@ -1,10 +1,17 @@
 """The one place where aelib touches torch's thread count: a scoped, restored context manager.
 
-On small machines (2 vCPUs, a Binder pod) torch's default of one intra-op thread per core makes
-tiny models slower, not faster: the threads synchronise around operations that take microseconds.
-aelib never changes the process-wide setting behind the caller's back. Code that knows its work is
-tiny (the course's recipes for toy and MNIST models) runs it inside :func:`torch_threads`, which
-restores the previous count on exit, also when the block raises.
+Why threads looked slow here. On a 2-vCPU machine whose other core is busy, torch's default two
+intra-op threads trained the MNIST autoencoder 7x slower than one thread (an epoch: 10.5 s vs 1.5 s)
+and ran a 100² latent grid 3x slower (4.7 s vs 1.5 s). The cause is OpenMP's default *active*
+waiting: a thread that reaches a barrier spins, and on an oversubscribed machine it spins on the
+core its partner needs. With ``OMP_WAIT_POLICY=PASSIVE`` (threads sleep at barriers) two threads took
+0.6 s and 1.6 s. That variable must be set before torch is imported, so it belongs to the process,
+not to a library: the course's Jupyter kernel, Binder and the test scripts set it; set it in your
+own environment on a small or shared machine.
+
+aelib never changes the process-wide thread count behind the caller's back. The course's recipes
+train inside :func:`torch_threads` (one thread, so cached weights do not depend on the number of
+cores), which restores the previous count on exit, also when the block raises.
 
 The environment variable ``AELIB_NUM_THREADS`` overrides the count asked for: a positive integer
 uses that many threads, ``default`` leaves torch's setting alone (turns the context manager off).

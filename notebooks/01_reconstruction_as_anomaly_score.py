@@ -38,8 +38,6 @@ from aelib.data import gaussian
 from aelib.linalg import pca
 from aelib.metrics import roc_auc
 
-# tiny matrices: on a busy 2-core machine one thread is ~10x faster than two
-torch.set_num_threads(config.LINEAR_TORCH_THREADS)
 X = gaussian(config.TOY_N, seed=0).double()  # training set: normal data only
 X_test = gaussian(config.TOY_N, seed=config.NB01_TEST_SEED).double()  # new normal points
 rng = np.random.default_rng(config.NB01_ANOMALY_SEED)

@@ -36,8 +36,6 @@ from aelib.course.widgets import hyperplane_explorer
 from aelib.data import gaussian
 from aelib.linalg import hyperplane_anomaly, pca
 
-# tiny matrices: on a busy 2-core machine one thread is ~10x faster than two
-torch.set_num_threads(config.LINEAR_TORCH_THREADS)
 X = plane_data()  # float64, shape (200, 3)
 print(
     f"{tuple(X.shape)} points; generated with standard deviations {config.PLANE3D_STDS} "

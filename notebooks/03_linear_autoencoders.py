@@ -42,8 +42,6 @@ from aelib.course.widgets import training_explorer
 from aelib.linalg import hyperplane_anomaly, pca, principal_angles
 from aelib.metrics import reconstruction_error
 
-# tiny matrices: on a busy 2-core machine one thread is ~10x faster than two
-torch.set_num_threads(config.LINEAR_TORCH_THREADS)
 X = plane_data()  # the 3-D data of notebook 02, float64 (200, 3), not centred
 m, n = X.shape
 d = 2

@@ -46,8 +46,6 @@ from aelib.data import load_mnist
 from aelib.metrics import reconstruction_error, roc_auc
 
 MNIST_SOURCE = "bundled"  # "torchvision" for full MNIST: downloads once, retrains every model
-# The convolutions are tiny: one thread is faster than two on a busy laptop or Binder.
-torch.set_num_threads(config.MNIST_THREADS)
 for name in (
     "MNIST_DIGITS_A",
     "MNIST_DIGITS_B",

@@ -50,7 +50,6 @@ from aelib.course.widgets import latent_explorer
 from aelib.metrics import reconstruction_error
 
 MNIST_SOURCE = "bundled"  # "torchvision" for full MNIST: downloads once, retrains every model
-torch.set_num_threads(config.MNIST_THREADS)  # tiny convolutions: one thread is fastest
 for name in (
     "MNIST_GRID_RESOLUTION",
     "GRID_MARGIN",

@@ -52,7 +52,6 @@ from aelib.data import load_mnist
 from aelib.metrics import reconstruction_error, roc_auc
 
 MNIST_SOURCE = "bundled"  # "torchvision" for full MNIST: downloads once, retrains every model
-torch.set_num_threads(config.MNIST_THREADS)  # tiny convolutions: one thread is fastest
 for name in (
     "NB10_LATENT_DIMS",
     "NB10_PGD_STEPS",

@@ -5,6 +5,9 @@ cd "$(dirname "$0")/.."
 VENV=.venv
 PY=$VENV/bin/python
 export PYTHONHASHSEED=0
+# OpenMP threads sleep instead of spinning at barriers (see aelib/threads.py): the test processes
+# share two cores, and spin-waiting threads then run small models many times slower.
+export OMP_WAIT_POLICY=PASSIVE
 # Tests that train (student build, browser) start from an empty model cache: correctness and
 # timing must never depend on it.
 export AELIB_CACHE_DIR="$PWD/.aelib-cache/test"

@@ -11,6 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 export PYTHONHASHSEED=0
+export OMP_WAIT_POLICY=PASSIVE  # see aelib/threads.py; the course kernel sets it too
 
 run_pass() {
     local name=$1

@@ -39,7 +39,6 @@ from aelib.data import (  # noqa: E402, F401
 DEFAULT_LR = 1e-3
 
 # --- Notebooks 01-03: linear theory ------------------------------------------------------------
-LINEAR_TORCH_THREADS = 1  # notebooks 01-03 use tiny matrices: extra threads only add overhead
 LINEAR_D_TOY = 1  # latent dimension of PCA / linear AEs on the 2-D toy Gaussian (a line)
 NB01_TEST_SEED = 1  # held-out normal test points: aelib.data.gaussian(TOY_N, seed=this)
 NB01_ANOMALY_N = 100  # synthetic anomalies in notebook 01
@@ -125,7 +124,7 @@ MNIST_LR = _MNIST.lr  # Adam learning rate
 MNIST_BATCH_SIZE = _MNIST.batch_size  # mini-batch size
 MNIST_SEED = _MNIST.seed  # initialisation and batch-order seed of the models the notebooks show
 MNIST_SNAPSHOT_EPOCHS = _MNIST.snapshot_epochs  # weights kept during training (epoch study)
-MNIST_THREADS = _MNIST.threads  # torch threads for notebooks 08-10: tiny convs, one is fastest
+MNIST_THREADS = _MNIST.threads  # torch threads while an MNIST recipe trains (scoped, aelib.threads)
 MNIST_EPSILON = 0.1  # Figure 2's red zone: sum of squared errors over the 784 pixels < this
 MNIST_GRID_RESOLUTION = 120  # latent grid points per axis for the Figure-2 maps
 MNIST_SWEEP_SEEDS = (0, 1, 2)  # notebook 09: seeds of the seed-and-epoch study
