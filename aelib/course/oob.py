@@ -59,8 +59,8 @@ def _bounds(bounds: object) -> tuple[tuple[float, float], tuple[float, float]]:
 
 def error_grid(
     model: nn.Module,
-    bounds: object = config.TOY_PLANE,
-    resolution: int = config.TOY_GRID,
+    bounds: object | None = None,
+    resolution: int | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """The model's per-point MSE on a regular grid over the plane.
 
@@ -68,10 +68,10 @@ def error_grid(
     ----------
     model : torch.nn.Module
         Maps (B, 2) to reconstructions (B, 2).
-    bounds : (lo, hi) or ((xlo, xhi), (ylo, yhi))
-        Extent of the grid.
-    resolution : int
-        Grid points per axis (≥ 2).
+    bounds : (lo, hi) or ((xlo, xhi), (ylo, yhi)), optional
+        Extent of the grid; default: ``config.TOY_PLANE`` (read at call time).
+    resolution : int, optional
+        Grid points per axis (≥ 2); default: ``config.TOY_GRID`` (read at call time).
 
     Returns
     -------
@@ -79,6 +79,8 @@ def error_grid(
         Each of shape (resolution, resolution), ``xx``/``yy`` as from
         ``meshgrid(..., indexing="xy")``; ``errors`` is the MSE over the 2 coordinates.
     """
+    bounds = config.TOY_PLANE if bounds is None else bounds
+    resolution = config.TOY_GRID if resolution is None else resolution
     check_module(model)
     (xlo, xhi), (ylo, yhi) = _bounds(bounds)
     resolution = check_positive_int(resolution, "resolution")
@@ -234,10 +236,10 @@ class OutOfBounds:
 def out_of_bounds(
     model: nn.Module,
     X: torch.Tensor,
-    eps: float = config.EPSILON,
-    margin: float = config.OOB_MARGIN,
-    bounds: object = config.TOY_PLANE,
-    resolution: int = config.TOY_GRID,
+    eps: float | None = None,
+    margin: float | None = None,
+    bounds: object | None = None,
+    resolution: int | None = None,
 ) -> OutOfBounds:
     """Measure out-of-bounds reconstruction of ``model`` around the training data ``X``.
 
@@ -247,20 +249,26 @@ def out_of_bounds(
         Maps (B, 2) to reconstructions (B, 2).
     X : torch.Tensor or numpy.ndarray
         The normal (training) data, shape (N, 2).
-    eps : float
-        Near-perfect threshold on the per-point MSE (the paper: 0.1).
-    margin : float
-        A grid point counts as *outside the data* if it is farther than this from every point.
-    bounds : (lo, hi) or ((xlo, xhi), (ylo, yhi))
-        The plane searched.
-    resolution : int
-        Grid points per axis.
+    eps : float, optional
+        Near-perfect threshold on the per-point MSE (the paper: 0.1); default:
+        ``config.EPSILON`` (read at call time).
+    margin : float, optional
+        A grid point counts as *outside the data* if it is farther than this from every point;
+        default: ``config.OOB_MARGIN`` (read at call time).
+    bounds : (lo, hi) or ((xlo, xhi), (ylo, yhi)), optional
+        The plane searched; default: ``config.TOY_PLANE`` (read at call time).
+    resolution : int, optional
+        Grid points per axis; default: ``config.TOY_GRID`` (read at call time).
 
     Returns
     -------
     OutOfBounds
         The grid, the zone and its measurements.
     """
+    eps = config.EPSILON if eps is None else eps
+    margin = config.OOB_MARGIN if margin is None else margin
+    bounds = config.TOY_PLANE if bounds is None else bounds
+    resolution = config.TOY_GRID if resolution is None else resolution
     check_module(model)
     X = as_float_tensor(X, "X", ndim=2, last_dim=2, shape="(N, 2)", dtype=torch.float32)
     eps = check_positive_float(eps, "eps")

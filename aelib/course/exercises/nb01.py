@@ -21,7 +21,7 @@ def _toy_pca():
     return X, pca(X, config.LINEAR_D_TOY)
 
 
-def flag_radius(angle_deg: float = config.NB01_FLAG_ANGLE) -> float:
+def flag_radius(angle_deg: float | None = None) -> float:
     """Smallest r at which a = r (cos θ, sin θ) scores above the largest training score.
 
     For notebook 01's model: PCA with d = ``config.LINEAR_D_TOY`` fitted to
@@ -30,8 +30,8 @@ def flag_radius(angle_deg: float = config.NB01_FLAG_ANGLE) -> float:
 
     Parameters
     ----------
-    angle_deg : float
-        θ in degrees.
+    angle_deg : float, optional
+        θ in degrees; default: ``config.NB01_FLAG_ANGLE`` (read at call time).
 
     Returns
     -------
@@ -39,6 +39,7 @@ def flag_radius(angle_deg: float = config.NB01_FLAG_ANGLE) -> float:
         The radius, or ``inf`` if the point is never flagged along that ray (the ray lies in
         the principal subspace).
     """
+    angle_deg = config.NB01_FLAG_ANGLE if angle_deg is None else angle_deg
     if isinstance(angle_deg, bool) or not isinstance(angle_deg, int | float):
         raise TypeError(f"angle_deg: expected a number, got {type(angle_deg).__name__}")
     X, p = _toy_pca()

@@ -12,7 +12,7 @@ from aelib.course.exercises._feedback import NOT_ATTEMPTED, Feedback
 __all__ = ["plane_data", "far_point_state", "check_02_far_point", "check_02_theorem2_point"]
 
 
-def plane_data(m: int = config.PLANE3D_M, seed: int = config.PLANE3D_SEED) -> torch.Tensor:
+def plane_data(m: int | None = None, seed: int | None = None) -> torch.Tensor:
     """A 3-D data set that is nearly flat: a tilted, shifted Gaussian "pancake".
 
     x = z Qᵀ + μ with z ~ N(0, diag(σ²)), σ = ``config.PLANE3D_STDS`` (two large in-plane
@@ -21,16 +21,19 @@ def plane_data(m: int = config.PLANE3D_M, seed: int = config.PLANE3D_SEED) -> to
 
     Parameters
     ----------
-    m : int
-        Number of points.
-    seed : int
-        Seed of the random generator (rotation and points).
+    m : int, optional
+        Number of points; default: ``config.PLANE3D_M`` (read at call time).
+    seed : int, optional
+        Seed of the random generator (rotation and points); default: ``config.PLANE3D_SEED``
+        (read at call time).
 
     Returns
     -------
     torch.Tensor
         float64, shape (m, 3).
     """
+    m = config.PLANE3D_M if m is None else m
+    seed = config.PLANE3D_SEED if seed is None else seed
     m = check_positive_int(m, "m")
     seed = check_nonnegative_int(seed, "seed")
     rng = np.random.default_rng(seed)

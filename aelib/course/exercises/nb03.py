@@ -43,9 +43,9 @@ class LinearRun:
 def train_linear_autoencoder(
     X: torch.Tensor,
     d: int,
-    epochs: int = config.LINEAR_AE_EPOCHS,
-    lr: float = config.LINEAR_AE_LR,
-    seed: int = config.LINEAR_AE_SEED,
+    epochs: int | None = None,
+    lr: float | None = None,
+    seed: int | None = None,
 ) -> LinearRun:
     """Train ``MLPAutoencoder([n, d, n], activation=None)`` in float64 with :func:`aelib.train.fit`.
 
@@ -60,8 +60,10 @@ def train_linear_autoencoder(
         Training data, shape (m, n).
     d : int
         Latent dimension, 1 ≤ d < n.
-    epochs, lr, seed :
-        Full-batch Adam steps, learning rate and initialisation seed.
+    epochs, lr, seed : optional
+        Full-batch Adam steps, learning rate and initialisation seed; defaults:
+        ``config.LINEAR_AE_EPOCHS``, ``config.LINEAR_AE_LR`` and ``config.LINEAR_AE_SEED``
+        (read at call time).
 
     Returns
     -------
@@ -70,6 +72,9 @@ def train_linear_autoencoder(
     from aelib.models import MLPAutoencoder
     from aelib.train import fit
 
+    epochs = config.LINEAR_AE_EPOCHS if epochs is None else epochs
+    lr = config.LINEAR_AE_LR if lr is None else lr
+    seed = config.LINEAR_AE_SEED if seed is None else seed
     X = as_float_tensor(X, "X", ndim=2, shape="(m, n)", dtype=torch.float64)
     m, n = X.shape
     d = check_positive_int(d, "d")

@@ -24,7 +24,7 @@ def latent_error_map(
     result: GridSearchResult,
     labels: torch.Tensor | None = None,
     ax: Axes | None = None,
-    eps: float = config.MNIST_EPSILON,
+    eps: float | None = None,
     mark: int = 0,
     title: str | None = None,
     colorbar: bool = True,
@@ -40,8 +40,9 @@ def latent_error_map(
         Digit of each training code, shape (N,); codes are coloured by digit with a legend.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure if ``None``.
-    eps : float
-        The red zone: error below ``eps`` (same reduction as the search).
+    eps : float, optional
+        The red zone: error below ``eps`` (same reduction as the search); default:
+        ``config.MNIST_EPSILON`` (read at call time).
     mark : int
         Mark the first ``mark`` candidates ``result.z`` with numbered stars.
     title : str, optional
@@ -55,6 +56,7 @@ def latent_error_map(
     """
     if not isinstance(result, GridSearchResult):
         raise TypeError(f"result: expected a GridSearchResult, got {type(result).__name__}")
+    eps = config.MNIST_EPSILON if eps is None else eps
     eps = check_positive_float(eps, "eps")
     if isinstance(mark, bool) or not isinstance(mark, int) or mark < 0:
         raise TypeError(f"mark: expected a non-negative int, got {mark!r}")

@@ -32,8 +32,8 @@ def _check_pca(pca: object, n: int, d: int | None = None) -> PCA:
 def score_explorer(
     pca: PCA,
     X: torch.Tensor,
-    r_max: float = config.NB01_PLANE[1],
-    r_step: float = config.NB01_R_STEP,
+    r_max: float | None = None,
+    r_step: float | None = None,
 ) -> widgets.interactive:
     """Move a test point a = r (cos θ, sin θ) over a 2-D PCA model's score map.
 
@@ -46,8 +46,9 @@ def score_explorer(
         Fitted to 2-D data.
     X : torch.Tensor or numpy.ndarray
         Training data, shape (N, 2).
-    r_max, r_step : float
-        Range [0, r_max] and step of the radius slider.
+    r_max, r_step : float, optional
+        Range [0, r_max] and step of the radius slider; defaults: ``config.NB01_PLANE[1]`` and
+        ``config.NB01_R_STEP`` (read at call time).
 
     Returns
     -------
@@ -56,6 +57,8 @@ def score_explorer(
         ``point`` (tensor (2,)), ``score``, ``threshold``, ``flagged`` and ``distance`` (to the
         nearest training point).
     """
+    r_max = config.NB01_PLANE[1] if r_max is None else r_max
+    r_step = config.NB01_R_STEP if r_step is None else r_step
     pca = _check_pca(pca, 2)
     X = as_float_tensor(X, "X", ndim=2, last_dim=2, shape="(N, 2)").detach().cpu()
     X = X.to(pca.components.dtype)
@@ -104,8 +107,8 @@ def score_explorer(
 def hyperplane_explorer(
     X: torch.Tensor,
     pca: PCA,
-    c_max: float = config.NB02_C_MAX,
-    c_step: float = config.NB02_C_STEP,
+    c_max: float | None = None,
+    c_step: float | None = None,
 ) -> widgets.interactive:
     """Slide a = μ + (yₛ + c) v₁ᵀ along a 2-D PCA line (Theorem 2 with d = 1).
 
@@ -118,8 +121,9 @@ def hyperplane_explorer(
         Training data, shape (N, 2).
     pca : PCA
         Fitted to 2-D data with d = 1.
-    c_max, c_step : float
-        Range [-c_max, c_max] and step of the slider.
+    c_max, c_step : float, optional
+        Range [-c_max, c_max] and step of the slider; defaults: ``config.NB02_C_MAX`` and
+        ``config.NB02_C_STEP`` (read at call time).
 
     Returns
     -------
@@ -128,6 +132,8 @@ def hyperplane_explorer(
         ``min_distance`` (nearest training point), ``start_distance`` (‖a − xₛ‖ ≥ |c|) and
         ``min_normal_loss`` (smallest training loss).
     """
+    c_max = config.NB02_C_MAX if c_max is None else c_max
+    c_step = config.NB02_C_STEP if c_step is None else c_step
     pca = _check_pca(pca, 2, 1)
     X = as_float_tensor(X, "X", ndim=2, last_dim=2, shape="(N, 2)").detach().cpu()
     X = X.to(pca.components.dtype)

@@ -25,7 +25,7 @@ def latent_explorer(
     X_normal: torch.Tensor,
     labels: torch.Tensor | None = None,
     min_distance: float | None = None,
-    eps: float = config.MNIST_EPSILON,
+    eps: float | None = None,
 ) -> widgets.interactive:
     """Move a point z through the 2-D latent plane: see a = h(z), its reconstruction and error.
 
@@ -41,8 +41,8 @@ def latent_explorer(
         Their digits, shape (N,) (colours the codes).
     min_distance : float, optional
         "Far from the data" for the ``adversarial`` flag; ``None``: no distance condition.
-    eps : float
-        Red zone of the background map.
+    eps : float, optional
+        Red zone of the background map; default: ``config.MNIST_EPSILON`` (read at call time).
 
     Returns
     -------
@@ -52,6 +52,7 @@ def latent_explorer(
         nearest training image, pixel space) and ``adversarial`` (error ≤ min normal error and,
         if ``min_distance`` is set, distance > it).
     """
+    eps = config.MNIST_EPSILON if eps is None else eps
     check_module(model)
     if not isinstance(result, GridSearchResult):
         raise TypeError(f"result: expected a GridSearchResult, got {type(result).__name__}")
