@@ -8,6 +8,7 @@ Submodules each have one job:
 - :mod:`aelib.train`      a small, seeded training loop
 - :mod:`aelib.metrics`    reconstruction error and ROC AUC
 - :mod:`aelib.linalg`     PCA, the Theorem 2 construction, principal angles
+- :mod:`aelib.neighbors`  nearest-neighbour distances in bounded memory, sampled NN quantiles
 - :mod:`aelib.attacks`    grid and projected-gradient searches for adversarial anomalies
 - :mod:`aelib.audit`      one call that checks a trained autoencoder
 - :mod:`aelib.plots`      the paper's figures
