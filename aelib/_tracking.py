@@ -46,13 +46,7 @@ class NearestTracker:
         self.chunk_size = chunk_size
         self.full_rows = 0  # rows that needed a full pass, for tests and tuning
         self._anchor: torch.Tensor | None = None
-        # worst rounding of a squared distance in the expansion, from the largest row norm
-        # (the point's own norm is added per point in _refresh)
-        norm2 = max(
-            float((self.X[s : s + chunk_size].double() ** 2).sum(1).max())
-            for s in range(0, len(self.X), chunk_size)
-        )
-        self._rounding = 4 * self.X.shape[1] * _EPS * norm2
+        self._norm2: float | None = None  # largest squared row norm, on first use
 
     def _refresh(self, p: torch.Tensor, rows: torch.Tensor) -> None:
         dist, self._index[rows] = _smallest(p[rows], self.X, self.k, self.chunk_size)
@@ -60,7 +54,14 @@ class NearestTracker:
         if self.k == len(self.X):  # every row is listed
             self._radius[rows] = float("inf")
         else:
-            rounding = self._rounding + 4 * self.X.shape[1] * _EPS * (p[rows] ** 2).sum(1)
+            if self._norm2 is None:
+                self._norm2 = max(
+                    float((self.X[s : s + self.chunk_size].double() ** 2).sum(1).max())
+                    for s in range(0, len(self.X), self.chunk_size)
+                )
+            # worst rounding of the expansion's squared distances: d_k may be this much larger
+            norms = self._norm2 + (p[rows] ** 2).sum(1)
+            rounding = 4 * self.X.shape[1] * _EPS * norms
             dk = (dist[:, -1] ** 2 - rounding).clamp_min(0).sqrt()
             self._radius[rows] = (dk - dist[:, 0]).clamp_min(0) / 2
         self.full_rows += len(rows)
