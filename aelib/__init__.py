@@ -9,6 +9,7 @@ Jupyter, widget or plotting package, and never changes process-wide state:
 - :mod:`aelib.train`      one small, seeded training loop with callbacks
 - :mod:`aelib.metrics`    reconstruction error and ROC AUC
 - :mod:`aelib.linalg`     PCA, the Theorem 2 construction, principal angles
+- :mod:`aelib.neighbors`  nearest-neighbour distances in bounded memory, sampled NN quantiles
 - :mod:`aelib.attacks`    grid and projected-gradient searches for adversarial anomalies
 - :mod:`aelib.audit`      one call that checks a trained autoencoder
 - :mod:`aelib.threads`    the one scoped context manager for torch's thread count

@@ -20,6 +20,7 @@ __all__ = [
     "check_nonnegative_int",
     "check_positive_float",
     "check_nonnegative_float",
+    "check_fraction",
     "check_choice",
     "check_module",
 ]
@@ -29,6 +30,15 @@ def _describe(x: object) -> str:
     if isinstance(x, torch.Tensor | np.ndarray):
         return f"{type(x).__name__} of shape {tuple(x.shape)} and dtype {x.dtype}"
     return f"{type(x).__name__}"
+
+
+def _all_finite(t: torch.Tensor, block: int = 1 << 20) -> bool:
+    """``torch.isfinite(t).all()`` in blocks of about ``block`` elements: isfinite's temporaries
+    (an ``abs`` copy and masks) would otherwise take about twice the memory of a large input."""
+    if t.ndim == 0 or t.numel() == 0:
+        return bool(torch.isfinite(t).all())
+    rows = max(1, block // (t.numel() // len(t)))
+    return all(bool(torch.isfinite(part).all()) for part in t.split(rows))
 
 
 def as_float_tensor(
@@ -114,7 +124,7 @@ def as_float_tensor(
         raise ValueError(
             f"{name}: expected a non-empty array{expected}, got shape {tuple(t.shape)}"
         )
-    if t.numel() and not bool(torch.isfinite(t).all()):
+    if not _all_finite(t):
         n_nan = int(torch.isnan(t).sum())
         n_inf = int(torch.isinf(t).sum())
         raise ValueError(f"{name}: expected finite values, got {n_nan} NaN and {n_inf} inf entries")
@@ -165,6 +175,19 @@ def check_nonnegative_float(value: object, name: str) -> float:
     v = _check_real(value, name, "a non-negative")
     if v < 0:
         raise ValueError(f"{name}: expected a non-negative number, got {v}")
+    return v
+
+
+def check_fraction(value: object, name: str, *, closed: bool = False) -> float:
+    """Return ``value`` as float if it lies in (0, 1), or in [0, 1] with ``closed=True``."""
+    interval = "[0, 1]" if closed else "(0, 1)"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{name}: expected a number in {interval}, got {_describe(value)} {value!r}"
+        )
+    v = float(value)
+    if not (0 <= v <= 1 if closed else 0 < v < 1):  # NaN fails both
+        raise ValueError(f"{name}: expected a number in {interval}, got {v}")
     return v
 
 

@@ -28,6 +28,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from aelib import neighbors
+from aelib._torch_utils import eval_mode
+from aelib._tracking import NearestTracker
 from aelib._validation import (
     as_float_tensor,
     check_choice,
@@ -174,36 +177,12 @@ def _check_min_distance(min_distance: object) -> float | None:
 def nearest_distance(
     X: torch.Tensor, X_normal: torch.Tensor, batch_size: int = config.ATTACK_BATCH_SIZE
 ) -> torch.Tensor:
-    """Euclidean distance of each row of ``X`` to its nearest row of ``X_normal``.
+    """Euclidean distance of each row of ``X`` (M, *input_shape) to its nearest row of ``X_normal``.
 
-    Parameters
-    ----------
-    X : torch.Tensor or numpy.ndarray
-        Shape (M, *input_shape).
-    X_normal : torch.Tensor or numpy.ndarray
-        Shape (N, *input_shape), the same input shape.
-    batch_size : int
-        Rows of ``X`` per distance computation (memory is batch_size × N).
-
-    Returns
-    -------
-    torch.Tensor
-        Shape (M,), distances over all features (for images: pixel space).
+    :func:`aelib.neighbors.nearest_distance` with ``chunk_size=batch_size``; shape (M,), dtype of
+    ``X``.
     """
-    X = as_float_tensor(X, "X", min_ndim=2, shape="(M, *input_shape)", allow_empty=True)
-    X_normal = _check_normal(X_normal)
-    if X.shape[1:] != X_normal.shape[1:]:
-        raise ValueError(
-            f"X: expected input shape {tuple(X_normal.shape[1:])} like X_normal, "
-            f"got {tuple(X.shape[1:])}"
-        )
-    batch_size = check_positive_int(batch_size, "batch_size")
-    ref = _flat(X_normal).double()
-    out = [
-        torch.cdist(_flat(X[s : s + batch_size]).double(), ref).min(1).values
-        for s in range(0, X.shape[0], batch_size)
-    ]
-    return torch.cat(out).to(X.dtype) if out else X.new_zeros(0)
+    return neighbors.nearest_distance(X, X_normal, chunk_size=batch_size, _names=("X", "X_normal"))
 
 
 def nn_distances(
@@ -211,33 +190,12 @@ def nn_distances(
 ) -> torch.Tensor:
     """Each normal sample's distance to its nearest *other* normal sample (leave one out).
 
-    The scale of "far from the data": a candidate farther from every normal sample than most normal
-    samples are from their neighbours is isolated by the data's own standard.
-
-    Parameters
-    ----------
-    X_normal : torch.Tensor or numpy.ndarray
-        Shape (N, *input_shape) with N ≥ 2.
-    batch_size : int
-        Rows per distance computation.
-
-    Returns
-    -------
-    torch.Tensor
-        Shape (N,). Duplicated samples have distance 0.
+    :func:`aelib.neighbors.nn_distances` with ``chunk_size=batch_size``: shape (N,), N ≥ 2;
+    duplicated samples have distance 0. The scale of "far from the data": a candidate farther
+    from every normal sample than most normal samples are from their neighbours is isolated by
+    the data's own standard.
     """
-    X_normal = _check_normal(X_normal)
-    if X_normal.shape[0] < 2:
-        raise ValueError(f"X_normal: expected at least 2 samples, got {X_normal.shape[0]}")
-    batch_size = check_positive_int(batch_size, "batch_size")
-    ref = _flat(X_normal).double()
-    out = []
-    for s in range(0, len(ref), batch_size):
-        d = torch.cdist(ref[s : s + batch_size], ref)
-        rows = torch.arange(d.shape[0])
-        d[rows, rows + s] = float("inf")
-        out.append(d.min(1).values)
-    return torch.cat(out).to(X_normal.dtype)
+    return neighbors.nn_distances(X_normal, chunk_size=batch_size, _name="X_normal")
 
 
 def _target(min_distance: float | None) -> float | None:
@@ -265,6 +223,21 @@ def _screened_starts(
         scores.view(restarts, screen).argmin(1) + torch.arange(restarts, device=lo.device) * screen
     )
     return points[pick]
+
+
+def _shortfall(
+    a: torch.Tensor, nearest: NearestTracker, target: float
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """How far each of ``a`` (B, *input_shape) falls short of ``target`` from the normal data.
+
+    Returns max(0, target − d(a)) of shape (B,), differentiable in ``a`` (through the nearest
+    normal sample only, as the gradient of a minimum is), and whether d(a) ≥ ``target`` (B,).
+    """
+    flat = _flat(a)
+    _, j = nearest(flat, below=target)
+    near = j >= 0
+    dist = (flat - nearest.X[j.clamp_min(0)].to(flat.dtype)).norm(dim=1)
+    return torch.where(near, F.relu(target - dist), torch.zeros_like(dist)), ~near
 
 
 def _encode_batched(model: nn.Module, X: torch.Tensor, batch_size: int) -> torch.Tensor:
@@ -412,9 +385,7 @@ def latent_grid_search(
     dtype, device = _param(model)
     X_normal = X_normal.to(dtype=dtype, device=device)
 
-    was_training = model.training
-    model.eval()
-    try:
+    with eval_mode(model):
         latents = _encode_batched(model, X_normal, batch_size)
         with torch.inference_mode():
             if latents.ndim != 2 or latents.shape[1] != 2:
@@ -455,8 +426,6 @@ def latent_grid_search(
             idx = torch.cat(chosen) if chosen else order[:0]
             z = zs[idx]
             x = model.decode(z) if len(z) else model.decode(zs[:1])[:0]
-    finally:
-        model.train(was_training)
     normal_error = reconstruction_error(model, X_normal, reduction=reduction, batch_size=batch_size)
     extra = dict(
         grid_x=grid_x.cpu(), grid_y=grid_y.cpu(), error_map=error_map.cpu(), latents=latents.cpu()
@@ -577,11 +546,8 @@ def latent_pgd_search(
     batch_size = check_positive_int(batch_size, "batch_size")
     dtype, device = _param(model)
     X_normal = X_normal.to(dtype=dtype, device=device)
-    ref = _flat(X_normal)
 
-    was_training = model.training
-    model.eval()
-    try:
+    with eval_mode(model):
         latents = _encode_batched(model, X_normal, batch_size)
         if latents.ndim != 2:
             raise ValueError(
@@ -592,30 +558,27 @@ def latent_pgd_search(
         length = step_size * float((hi - lo).mean())
         gen = torch.Generator().manual_seed(seed)
 
-        def objective_of(z: torch.Tensor) -> torch.Tensor:
+        def objective_of(
+            z: torch.Tensor, nearest: NearestTracker
+        ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+            """Objective, error and feasibility of h(z), each of shape (B,)."""
             a = model.decode(z)
-            value = _per_sample(model(a), a, reduction)
-            if target is not None:
-                dist = torch.cdist(_flat(a), ref).min(1).values
-                value = value + penalty * F.relu(target - dist) ** 2
-            return value
+            error = _per_sample(model(a), a, reduction)
+            if target is None:
+                return error, error, torch.ones_like(error, dtype=torch.bool)
+            gap, feasible = _shortfall(a, nearest, target)
+            return error + penalty * gap**2, error, feasible
 
-        z = _screened_starts(objective_of, lo, hi, restarts, screen, gen, batch_size)
+        def screening_objective(v: torch.Tensor) -> torch.Tensor:
+            return objective_of(v, NearestTracker(X_normal))[0]
+
+        z = _screened_starts(screening_objective, lo, hi, restarts, screen, gen, batch_size)
         best = _BestTracker(z)
+        nearest = NearestTracker(X_normal)  # follows the restarts' decodings
         for t in range(steps + 1):
             z = z.detach().requires_grad_(True)
             with torch.enable_grad():
-                a = model.decode(z)
-                error = _per_sample(model(a), a, reduction)
-                dist = torch.cdist(_flat(a), ref).min(1).values
-                objective = error
-                if target is not None:
-                    objective = objective + penalty * F.relu(target - dist) ** 2
-                feasible = (
-                    torch.ones_like(error, dtype=torch.bool)
-                    if target is None
-                    else dist.detach() >= target
-                )
+                objective, error, feasible = objective_of(z, nearest)
                 best.update(z, error, feasible)
                 if t == steps:
                     break
@@ -627,8 +590,6 @@ def latent_pgd_search(
         with torch.inference_mode():
             z = best.value
             x = model.decode(z)
-    finally:
-        model.train(was_training)
     x, z = x.clone(), z.clone()
     normal_error = reconstruction_error(model, X_normal, reduction=reduction, batch_size=batch_size)
     return _finish(
@@ -637,14 +598,14 @@ def latent_pgd_search(
 
 
 def _project_away(
-    x: torch.Tensor, ref: torch.Tensor, radius: float, gen: torch.Generator
+    x: torch.Tensor, nearest: NearestTracker, radius: float, gen: torch.Generator
 ) -> torch.Tensor:
-    """Move each row of ``x`` (B, D) out of the ``radius``-ball around its nearest ``ref`` row."""
-    d, j = torch.cdist(x, ref).min(1)
-    inside = d < radius
+    """Move each row of ``x`` (B, D) out of the ``radius``-ball around its nearest normal row."""
+    _, j = nearest(x, below=radius)
+    inside = j >= 0
     if not bool(inside.any()):
         return x
-    centre = ref[j[inside]]
+    centre = nearest.X[j[inside]].to(x.dtype)
     direction = x[inside] - centre
     zero = direction.norm(dim=1) == 0
     if bool(zero.any()):  # exactly on a normal sample: leave in a random direction
@@ -753,21 +714,21 @@ def input_pgd_search(
     gen = torch.Generator().manual_seed(seed)
     shape = (-1, *X_normal.shape[1:])
 
-    def project(v: torch.Tensor) -> torch.Tensor:
+    def project(v: torch.Tensor, nearest: NearestTracker) -> torch.Tensor:
         for _ in range(3 if target else 1):
             if target:
-                v = _project_away(v, ref, target, gen)
+                v = _project_away(v, nearest, target, gen)
             v = torch.maximum(torch.minimum(v, hi), lo)
         return v
 
     def error_of(v: torch.Tensor) -> torch.Tensor:
-        v = project(v).reshape(shape)
+        v = project(v, NearestTracker(ref)).reshape(shape)
         return _per_sample(model(v), v, reduction)
 
-    was_training = model.training
-    model.eval()
-    try:
-        x = project(_screened_starts(error_of, lo, hi, restarts, screen, gen, batch_size))
+    nearest = NearestTracker(ref)  # follows the restarts' iterates
+    with eval_mode(model):
+        starts = _screened_starts(error_of, lo, hi, restarts, screen, gen, batch_size)
+        x = project(starts, nearest)
         best = _BestTracker(x)
         for t in range(steps + 1):
             x = x.detach().requires_grad_(True)
@@ -777,8 +738,7 @@ def input_pgd_search(
                 if min_distance is None:
                     feasible = torch.ones_like(error, dtype=torch.bool)
                 else:
-                    with torch.no_grad():
-                        feasible = torch.cdist(x, ref).min(1).values >= target * (1 - 1e-6)
+                    feasible = nearest(x, below=target * (1 - 1e-6))[1] < 0
                 best.update(x, error, feasible)
                 if t == steps or not error.requires_grad:
                     break
@@ -789,9 +749,7 @@ def input_pgd_search(
                 else:
                     scale = ref.shape[1] ** 0.5 / grad.norm(dim=1, keepdim=True).clamp_min(1e-12)
                     direction = grad * scale
-                x = project(x - length * (1 - t / steps) * direction)
-    finally:
-        model.train(was_training)
+                x = project(x - length * (1 - t / steps) * direction, nearest)
     x = best.value.reshape(shape)
     normal_error = reconstruction_error(model, X_normal, reduction=reduction, batch_size=batch_size)
     return _finish(

@@ -16,7 +16,9 @@ How it searches (``method="auto"``):
 Default ``min_distance``: the ``config.AUDIT_NN_QUANTILE`` (95 %) quantile of the normal samples'
 distances to their nearest other normal sample. A point farther than that from *every* normal
 sample is more isolated than 95 % of the normal samples are from each other: it lies off the data
-by the data's own measure, whatever the scale of the features.
+by the data's own measure, whatever the scale of the features. The quantile is estimated from
+2,000 randomly drawn normal samples (each one's distance exact, against all
+N), so the cost grows linearly with N; the report states the sample and a confidence interval.
 """
 
 from __future__ import annotations
@@ -27,9 +29,11 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from aelib._torch_utils import eval_mode
 from aelib._validation import (
     as_float_tensor,
     check_choice,
+    check_fraction,
     check_module,
     check_nonnegative_float,
     check_nonnegative_int,
@@ -40,9 +44,9 @@ from aelib.attacks import (
     input_pgd_search,
     latent_grid_search,
     latent_pgd_search,
-    nn_distances,
 )
 from aelib.course import config
+from aelib.neighbors import NNQuantile, nn_distance_quantile, nn_distances
 
 __all__ = ["AuditReport", "audit", "default_min_distance"]
 
@@ -76,6 +80,9 @@ class AuditReport:
         Number of normal samples.
     search : SearchResult
         The full search result (every candidate, adversarial or not).
+    min_distance_estimate : NNQuantile or None
+        How the default ``min_distance`` was estimated (quantile, sample, confidence interval);
+        ``None`` when the caller gave ``min_distance``.
     """
 
     adversarial_anomalies: torch.Tensor
@@ -88,6 +95,14 @@ class AuditReport:
     reduction: str
     n_normal: int
     search: SearchResult
+    min_distance_estimate: NNQuantile | None = None
+
+    @property
+    def min_distance_origin(self) -> str:
+        """How ``min_distance`` was chosen, in words."""
+        if self.min_distance_estimate is None:
+            return "given by the caller"
+        return self.min_distance_estimate.describe()
 
     @property
     def verdict(self) -> str:
@@ -121,6 +136,7 @@ class AuditReport:
             f"  min normal error:     {self.min_normal_error:.3g} "
             f"({self.reduction} of squared errors)",
             f"  min distance:         {self.min_distance:.3g}",
+            f"    chosen as:          {self.min_distance_origin}",
             f"  adversarial anomalies: {len(self.errors)}",
         ]
         lines += [f"    #{i}: error {e}, distance {d}" for i, e, d in self._rows()]
@@ -146,14 +162,19 @@ class AuditReport:
             f"<li>normal samples: {self.n_normal}</li>"
             f"<li>min normal error: {self.min_normal_error:.3g} "
             f"({html.escape(self.reduction)} of squared errors)</li>"
-            f"<li>min distance: {self.min_distance:.3g}</li>"
+            f"<li>min distance: {self.min_distance:.3g} "
+            f"(chosen as: {html.escape(self.min_distance_origin)})</li>"
             f"<li>adversarial anomalies: {len(self.errors)}</li>"
             f"</ul>{table}<p>{html.escape(self.verdict)}</p></div>"
         )
 
 
 def default_min_distance(
-    X_normal: torch.Tensor, quantile: float = config.AUDIT_NN_QUANTILE
+    X_normal: torch.Tensor,
+    quantile: float = config.AUDIT_NN_QUANTILE,
+    *,
+    sample_size: int = 2000,
+    seed: int = 0,
 ) -> float:
     """The audit's default "far from the data": a quantile of nearest-neighbour distances.
 
@@ -163,16 +184,28 @@ def default_min_distance(
         Normal data, shape (N, *input_shape), N ≥ 2.
     quantile : float
         In [0, 1]; the default 0.95 means "more isolated than 95 % of the normal samples".
+    sample_size : int
+        Normal samples whose distance (to the nearest other one among all N) estimates the
+        quantile; all of them when N ≤ ``sample_size`` (then the result is exact). See
+        :func:`aelib.neighbors.nn_distance_quantile` for the estimate's confidence interval.
+    seed : int
+        Seeds the sample.
 
     Returns
     -------
     float
         The ``quantile`` of the distances from each normal sample to its nearest other one.
+        Quantiles 0 and 1 (the minimum and the maximum) cannot be estimated from a sample and
+        are computed over all N samples, in O(N²) time.
     """
-    q = check_nonnegative_float(quantile, "quantile")
-    if q > 1:
-        raise ValueError(f"quantile: expected a number in [0, 1], got {quantile}")
-    return float(torch.quantile(nn_distances(X_normal).double(), q))
+    q = check_fraction(quantile, "quantile", closed=True)
+    if q in (0.0, 1.0):
+        d = nn_distances(X_normal, _name="X_normal")
+        return float(d.max() if q == 1 else d.min())
+    estimate = nn_distance_quantile(
+        X_normal, q, sample_size=sample_size, seed=seed, _name="X_normal"
+    )
+    return estimate.value
 
 
 def _latent_dim(model: nn.Module, X_normal: torch.Tensor) -> int | None:
@@ -180,13 +213,8 @@ def _latent_dim(model: nn.Module, X_normal: torch.Tensor) -> int | None:
         return None
     p = next(model.parameters(), None)
     x = X_normal[:1] if p is None else X_normal[:1].to(dtype=p.dtype, device=p.device)
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.inference_mode():
-            z = model.encode(x)
-    finally:
-        model.train(was_training)
+    with eval_mode(model), torch.inference_mode():
+        z = model.encode(x)
     if not isinstance(z, torch.Tensor) or z.ndim != 2:
         raise ValueError(
             "model: expected encode to return latents of shape (N, latent_dim), "
@@ -220,7 +248,8 @@ def audit(
         The normal (training) data, shape (N, *input_shape), N ≥ 2 unless ``min_distance`` is given.
     min_distance : float, optional
         How far from every normal sample a point must be to count; default
-        :func:`default_min_distance` (95 % quantile of the nearest-neighbour distances).
+        :func:`default_min_distance` (95 % quantile of the nearest-neighbour distances, estimated
+        from ``sample_size`` normal samples drawn with ``seed``).
     reduction : {"mean", "sum"}
         Error over the features (the threshold comparison is the same either way).
     method : {"auto", "latent grid", "latent PGD", "input PGD"}
@@ -235,7 +264,7 @@ def audit(
     top_k : int
         For ``"latent grid"``: at most this many grid points are reported.
     seed : int
-        Seeds the PGD starts.
+        Seeds the PGD starts and the sample behind the default ``min_distance``.
 
     Returns
     -------
@@ -255,8 +284,12 @@ def audit(
     resolution = check_positive_int(resolution, "resolution")
     top_k = check_positive_int(top_k, "top_k")
     seed = check_nonnegative_int(seed, "seed")
+    estimate = None
     if min_distance is None:
-        min_distance = default_min_distance(X_normal)
+        estimate = nn_distance_quantile(
+            X_normal, config.AUDIT_NN_QUANTILE, seed=seed, _name="X_normal"
+        )
+        min_distance = estimate.value
     else:
         min_distance = check_nonnegative_float(min_distance, "min_distance")
     if isinstance(clamp, str):
@@ -321,4 +354,5 @@ def audit(
         reduction=reduction,
         n_normal=len(X_normal),
         search=result,
+        min_distance_estimate=estimate,
     )

@@ -6,6 +6,7 @@ import torch
 from sklearn.metrics import roc_auc_score
 from torch import nn
 
+from aelib._torch_utils import eval_mode
 from aelib._validation import as_float_tensor, check_choice, check_module, check_positive_int
 
 __all__ = ["reconstruction_error", "roc_auc"]
@@ -40,10 +41,8 @@ def reconstruction_error(
     param = next(model.parameters(), None)
     if param is not None:
         X = X.to(dtype=param.dtype, device=param.device)
-    was_training = model.training
-    model.eval()
     errors = []
-    try:
+    with eval_mode(model):
         with torch.inference_mode():
             for start in range(0, X.shape[0], batch_size):
                 batch = X[start : start + batch_size]
@@ -61,8 +60,6 @@ def reconstruction_error(
                     )
                 sq = ((recon - batch) ** 2).flatten(1)
                 errors.append(sq.mean(1) if reduction == "mean" else sq.sum(1))
-    finally:
-        model.train(was_training)
     return torch.cat(errors)
 
 

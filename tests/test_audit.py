@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 import torch
 from torch import nn
@@ -13,6 +15,9 @@ from aelib.data import banana, gaussian, load_mnist, two_gaussians
 from aelib.metrics import reconstruction_error
 from aelib.models import ConvAutoencoder
 from aelib.train import fit
+
+# audit's default sample for the nearest-neighbour quantile (its signature's default)
+NN_SAMPLE_SIZE = inspect.signature(default_min_distance).parameters["sample_size"].default
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -221,6 +226,31 @@ def test_default_min_distance_is_the_nn_quantile():
     assert report.min_distance == pytest.approx(expected)
     with pytest.raises(ValueError, match="quantile"):
         default_min_distance(X, quantile=1.5)
+
+
+def test_default_min_distance_extremes_are_exact_and_samples_are_seeded():
+    X = gaussian(300, seed=4)
+    d = torch.cdist(X.double(), X.double()).fill_diagonal_(float("inf")).min(1).values
+    assert default_min_distance(X, 0.0) == pytest.approx(float(d.min()))
+    assert default_min_distance(X, 1.0) == pytest.approx(float(d.max()))
+    a = default_min_distance(X, sample_size=100, seed=1)
+    assert a == default_min_distance(X, sample_size=100, seed=1)
+    assert a != default_min_distance(X, sample_size=100, seed=2)
+
+
+def test_report_states_how_far_was_chosen():
+    X = gaussian(NN_SAMPLE_SIZE + 500, seed=1)  # more rows than the default sample
+    report = audit(Constant(X.mean(0)), X, steps=5, restarts=2)
+    est = report.min_distance_estimate
+    assert est.sample_size == NN_SAMPLE_SIZE and est.n == len(X) and not est.exact
+    assert report.min_distance == est.value and est.low <= est.value <= est.high
+    d = torch.cdist(X.double(), X.double()).fill_diagonal_(float("inf")).min(1).values
+    assert est.low <= float(torch.quantile(d, config.AUDIT_NN_QUANTILE)) <= est.high
+    for page in (repr(report), report._repr_html_()):
+        assert f"sample of {NN_SAMPLE_SIZE} of the {len(X)} samples" in page
+        assert f"confidence interval [{est.low:.3g}, {est.high:.3g}]" in page
+    given = audit(Constant(X.mean(0)), X[:50], min_distance=1.0, steps=5, restarts=2)
+    assert given.min_distance_estimate is None and "given by the caller" in repr(given)
 
 
 def test_report_text_and_html():

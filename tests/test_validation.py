@@ -9,6 +9,7 @@ import torch
 from aelib._validation import (
     as_float_tensor,
     check_choice,
+    check_fraction,
     check_module,
     check_nonnegative_float,
     check_nonnegative_int,
@@ -117,6 +118,15 @@ def test_nan_and_inf_are_counted_in_the_message(bad, counts, kind):
         as_float_tensor(x, "X")
 
 
+@pytest.mark.parametrize("where", [(0, 0, 0), (4999, 2, 1), (2500, 1, 0)])
+def test_finiteness_is_checked_in_every_block_of_a_large_input(where):
+    x = torch.zeros(5000, 3, 400)[:, :, ::2]  # 3 million elements, not contiguous
+    assert as_float_tensor(x, "X") is x
+    x[where] = float("inf")
+    with pytest.raises(ValueError, match="X: expected finite values, got 0 NaN and 1 inf"):
+        as_float_tensor(x, "X")
+
+
 # --- scalar checks -----------------------------------------------------------------------------
 
 
@@ -171,6 +181,20 @@ def test_nonnegative_float():
         check_nonnegative_float("1", "delta")
     with pytest.raises(ValueError, match="delta: expected a finite number, got nan"):
         check_nonnegative_float(float("nan"), "delta")
+
+
+def test_check_fraction_open_and_closed():
+    assert check_fraction(0.25, "q") == 0.25
+    assert check_fraction(0, "quantile", closed=True) == 0.0
+    assert check_fraction(np.float32(1.0), "quantile", closed=True) == 1.0
+    for bad in (0, 1, -0.5, 1.5, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match=r"q: expected a number in \(0, 1\), got"):
+            check_fraction(bad, "q")
+    with pytest.raises(ValueError, match=r"quantile: expected a number in \[0, 1\], got 1.5"):
+        check_fraction(1.5, "quantile", closed=True)
+    for bad in (True, "0.5", None):
+        with pytest.raises(TypeError, match=r"q: expected a number in \(0, 1\), got"):
+            check_fraction(bad, "q")
 
 
 def test_check_choice_lists_the_choices():

@@ -18,6 +18,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from aelib._torch_utils import eval_mode
 from aelib._validation import as_float_tensor, check_module, check_nonnegative_float
 from aelib.attacks import nearest_distance
 from aelib.course.settings import NegativeSettings, resolve
@@ -32,15 +33,8 @@ def _encode(model: nn.Module, X: torch.Tensor, batch_size: int = 1024) -> torch.
         raise TypeError(
             f"model: expected an autoencoder with .encode(x), got {type(model).__name__}"
         )
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.inference_mode():
-            z = torch.cat(
-                [model.encode(X[s : s + batch_size]) for s in range(0, len(X), batch_size)]
-            )
-    finally:
-        model.train(was_training)
+    with eval_mode(model), torch.inference_mode():
+        z = torch.cat([model.encode(X[s : s + batch_size]) for s in range(0, len(X), batch_size)])
     return z.clone().double()
 
 

@@ -28,6 +28,7 @@ from aelib._validation import (
 )
 from aelib.course import config
 from aelib.metrics import reconstruction_error
+from aelib.neighbors import nearest_distance
 
 __all__ = ["error_grid", "out_of_bounds", "OutOfBounds", "activation_pattern", "distance_to_data"]
 
@@ -95,27 +96,11 @@ def error_grid(
 
 
 def distance_to_data(points: torch.Tensor, X: torch.Tensor) -> torch.Tensor:
-    """Euclidean distance from each point to its nearest data point.
+    """Euclidean distance from each point (M, D) to its nearest data point in ``X`` (N, D).
 
-    Parameters
-    ----------
-    points : torch.Tensor or numpy.ndarray
-        Shape (M, D).
-    X : torch.Tensor or numpy.ndarray
-        Data, shape (N, D).
-
-    Returns
-    -------
-    torch.Tensor
-        Shape (M,).
+    :func:`aelib.neighbors.nearest_distance`, returned as float32 of shape (M,).
     """
-    points = as_float_tensor(points, "points", ndim=2, shape="(M, D)", dtype=torch.float64)
-    X = as_float_tensor(X, "X", ndim=2, shape="(N, D)", dtype=torch.float64)
-    if points.shape[1] != X.shape[1]:
-        raise ValueError(
-            f"points, X: expected the same dimension, got {points.shape[1]} and {X.shape[1]}"
-        )
-    return torch.cdist(points, X).min(1).values.float()
+    return nearest_distance(points, X).float()
 
 
 def activation_pattern(model: nn.Module, X: torch.Tensor) -> torch.Tensor:
