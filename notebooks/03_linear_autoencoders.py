@@ -65,7 +65,8 @@ print(
 # In `aelib` this is `MLPAutoencoder([n, d, n], activation=None)`; PyTorch stores
 # `encoder[0].weight` $= W_\text{enc}^\top$ and `decoder[0].weight` $= W_\text{dec}$. We train it
 # with `aelib.train.fit` (Adam on the MSE, full batch) in float64, so that convergence can be
-# followed down to rounding level; `aelib.course.exercises.train_linear_autoencoder` wraps that call and
+# followed down to rounding level; `aelib.course.exercises.train_linear_autoencoder` wraps that
+# call and
 # records $W_\text{enc}$ after every epoch. The paper gives no optimiser settings: ours are in
 # `aelib.course.config` and their sensitivity is shown in section 2.
 

@@ -29,7 +29,8 @@
 # or `$AELIB_MNIST_DIR`): every model is then retrained and cached under new keys (the cache key
 # includes a hash of the training images), and your numbers will differ from the text.
 #
-# **Our choices** (the paper gives none) are in `aelib.course.config`, printed below: channels, epochs,
+# **Our choices** (the paper gives none) are in `aelib.course.config`, printed below: channels,
+# epochs,
 # learning rate, batch size, seed. The paper's losses are sums of squared errors over the 784
 # pixels, so we use `reduction="sum"` throughout.
 
@@ -84,8 +85,8 @@ plt.show()
 # $f = h \circ g$ with encoder $g$: Conv(1→16, stride 2) → ReLU → Conv(16→32, stride 2) →
 # ReLU → Linear(32·7·7 → 2), and decoder $h$: Linear(2 → 32·7·7) → ConvT(32→16) →
 # ReLU → ConvT(16→1) → sigmoid. Training minimises the mean squared error with Adam on
-# mini-batches (`aelib.course.mnist_experiments.mnist_autoencoder`, cached on disk: a second run loads in
-# milliseconds).
+# mini-batches (`aelib.course.mnist_experiments.mnist_autoencoder`, cached on disk: a second run
+# loads in milliseconds).
 
 # %% tags=["tolerance-trained"]
 run = runs[config.MNIST_DIGITS_A]

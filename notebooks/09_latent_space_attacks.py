@@ -29,8 +29,8 @@
 # paper's 0.014 vs 8.47 are sums). As the paper notes, the encoder is many-to-one, so $L(h(z))$ at
 # $z$ is *not* the error of the training images whose code is near $z$.
 #
-# **Our choices** (printed below, all in `aelib.course.config`): the models of notebook 08 (same recipe,
-# cached), a grid of `MNIST_GRID_RESOLUTION`² points over the training codes' bounding box
+# **Our choices** (printed below, all in `aelib.course.config`): the models of notebook 08 (same
+# recipe, cached), a grid of `MNIST_GRID_RESOLUTION`² points over the training codes' bounding box
 # enlarged by `GRID_MARGIN` × its side on every side, red zone ε = `MNIST_EPSILON` on the *sum*
 # of squared errors (Figure 2's ε = 0.1), and "far" = farther than the `MNIST_FAR_QUANTILE`
 # quantile of the training images' nearest-neighbour distances. Data: the bundled MNIST subset
