@@ -112,19 +112,19 @@ def finish(
     x: torch.Tensor,
     z: torch.Tensor | None,
     X_normal: torch.Tensor,
-    *,
+    settings,
     min_distance: float | None,
     reduction: str,
-    method: str,
-    batch_size: int,
     extra: dict | None = None,
 ) -> SearchResult:
     """Every search's last step: recompute errors and distances with plain forward passes, sort
     (lowest error first; with ``min_distance``, candidates that keep it first), and package.
 
     What is reported is exactly what the model does to the returned inputs, whatever the search
-    did on the way (inference mode, penalties, float64 distances).
+    did on the way (inference mode, penalties, float64 distances). ``settings``: the search's
+    settings object (its ``method`` and ``batch_size`` are used).
     """
+    method, batch_size = settings.method, settings.batch_size
     # clone outside inference mode: callers get ordinary tensors they may modify or differentiate
     x = x.clone()
     z = None if z is None else z.clone()

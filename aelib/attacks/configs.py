@@ -34,9 +34,33 @@ def _set(obj: object, name: str, value: object) -> None:
     object.__setattr__(obj, name, value)  # normalising a frozen dataclass's field
 
 
-def _check_call(min_distance: object, reduction: object, seed: object) -> tuple[float | None, int]:
-    check_choice(reduction, "reduction", ("mean", "sum"))
-    return check_min_distance(min_distance), check_nonnegative_int(seed, "seed")
+class _Search:
+    """What the three settings classes share: the call that runs the search on data."""
+
+    method: ClassVar[str]
+
+    def __call__(
+        self,
+        model: nn.Module,
+        X_normal: object,
+        *,
+        min_distance: float | None = None,
+        reduction: str = "mean",
+        seed: int = 0,
+    ) -> SearchResult:
+        """Run the search on ``model`` and ``X_normal`` (N, *input_shape), best candidates first.
+
+        ``min_distance``: how far from every normal sample a candidate must be (``None``: no
+        constraint); ``reduction``: ``"mean"`` or ``"sum"`` of the squared errors over the
+        features; ``seed``: seeds the random starts.
+        """
+        check_choice(reduction, "reduction", ("mean", "sum"))
+        min_distance = check_min_distance(min_distance)
+        seed = check_nonnegative_int(seed, "seed")
+        return self._run(model, X_normal, min_distance, reduction, seed)
+
+    def _run(self, model, X_normal, min_distance, reduction, seed) -> SearchResult:
+        raise NotImplementedError
 
 
 def _check_common(s: LatentPGD | InputPGD) -> None:
@@ -52,7 +76,7 @@ def _check_common(s: LatentPGD | InputPGD) -> None:
 
 
 @dataclass(frozen=True)
-class LatentGrid:
+class LatentGrid(_Search):
     """Settings of :func:`~aelib.attacks.latent_grid_search` (see it for each one).
 
     Call it as ``grid(model, X_normal, *, min_distance=None, reduction="mean", seed=0)`` → a
@@ -87,21 +111,12 @@ class LatentGrid:
             )
         _set(self, "batch_size", check_positive_int(self.batch_size, "batch_size"))
 
-    def __call__(
-        self,
-        model: nn.Module,
-        X_normal: object,
-        *,
-        min_distance: float | None = None,
-        reduction: str = "mean",
-        seed: int = 0,
-    ) -> GridSearchResult:
-        min_distance, _ = _check_call(min_distance, reduction, seed)
+    def _run(self, model, X_normal, min_distance, reduction, seed) -> GridSearchResult:
         return grid.run(model, X_normal, self, min_distance, reduction)
 
 
 @dataclass(frozen=True)
-class LatentPGD:
+class LatentPGD(_Search):
     """Settings of :func:`~aelib.attacks.latent_pgd_search` (see it for each one).
 
     Call it as ``pgd(model, X_normal, *, min_distance=None, reduction="mean", seed=0)`` → a
@@ -123,21 +138,12 @@ class LatentPGD:
         _check_common(self)
         _set(self, "penalty", check_nonnegative_float(self.penalty, "penalty"))
 
-    def __call__(
-        self,
-        model: nn.Module,
-        X_normal: object,
-        *,
-        min_distance: float | None = None,
-        reduction: str = "mean",
-        seed: int = 0,
-    ) -> SearchResult:
-        min_distance, seed = _check_call(min_distance, reduction, seed)
+    def _run(self, model, X_normal, min_distance, reduction, seed) -> SearchResult:
         return pgd.run_latent(model, X_normal, self, min_distance, reduction, seed)
 
 
 @dataclass(frozen=True)
-class InputPGD:
+class InputPGD(_Search):
     """Settings of :func:`~aelib.attacks.input_pgd_search` (see it for each one).
 
     Call it as ``pgd(model, X_normal, *, min_distance=None, reduction="mean", seed=0)`` → a
@@ -168,16 +174,7 @@ class InputPGD:
             _set(self, "clamp", (c0, c1))
         check_choice(self.norm, "norm", ("l2", "linf"))
 
-    def __call__(
-        self,
-        model: nn.Module,
-        X_normal: object,
-        *,
-        min_distance: float | None = None,
-        reduction: str = "mean",
-        seed: int = 0,
-    ) -> SearchResult:
-        min_distance, seed = _check_call(min_distance, reduction, seed)
+    def _run(self, model, X_normal, min_distance, reduction, seed) -> SearchResult:
         return pgd.run_input(model, X_normal, self, min_distance, reduction, seed)
 
 

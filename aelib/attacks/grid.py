@@ -122,14 +122,4 @@ def run(
     extra = dict(
         grid_x=grid_x.cpu(), grid_y=grid_y.cpu(), error_map=error_map.cpu(), latents=latents.cpu()
     )
-    return finish(
-        model,
-        x,
-        z,
-        X_normal,
-        min_distance=min_distance,
-        reduction=reduction,
-        method=s.method,
-        batch_size=s.batch_size,
-        extra=extra,
-    )
+    return finish(model, x, z, X_normal, s, min_distance, reduction, extra)

@@ -191,16 +191,7 @@ def run_latent(
         z = _descend(starts, lambda v: objective_of(v, nearest), step, s.steps)
         with torch.inference_mode():
             x = model.decode(z)
-    return finish(
-        model,
-        x,
-        z,
-        X_normal,
-        min_distance=min_distance,
-        reduction=reduction,
-        method=s.method,
-        batch_size=s.batch_size,
-    )
+    return finish(model, x, z, X_normal, s, min_distance, reduction)
 
 
 def _input_box(ref: torch.Tensor, s: InputPGD) -> tuple[torch.Tensor, torch.Tensor]:
@@ -262,13 +253,4 @@ def run_input(
     with eval_mode(model):
         starts = _screened_starts(error_of, lo, hi, s.restarts, s.screen, gen, s.batch_size)
         x = _descend(project(starts, nearest), evaluate, step, s.steps)
-    return finish(
-        model,
-        x.reshape(shape),
-        None,
-        X_normal,
-        min_distance=min_distance,
-        reduction=reduction,
-        method=s.method,
-        batch_size=s.batch_size,
-    )
+    return finish(model, x.reshape(shape), None, X_normal, s, min_distance, reduction)
