@@ -13,7 +13,11 @@ How it searches (``method="auto"``):
 - any other ``nn.Module`` mapping a batch to its reconstruction → ``"input PGD"``
   (:func:`input_pgd_search`).
 
-Default ``min_distance``: the ``config.AUDIT_NN_QUANTILE`` (95 %) quantile of the normal samples'
+Every setting of the search is reachable through ``search=``, a :class:`~aelib.attacks.LatentGrid`,
+:class:`~aelib.attacks.LatentPGD` or :class:`~aelib.attacks.InputPGD` (e.g.
+``audit(model, X, search=LatentPGD(step_size=0.1))``).
+
+Default ``min_distance``: the ``NN_QUANTILE`` (95 %) quantile of the normal samples'
 distances to their nearest other normal sample. A point farther than that from *every* normal
 sample is more isolated than 95 % of the normal samples are from each other: it lies off the data
 by the data's own measure, whatever the scale of the features. The quantile is estimated from
@@ -39,18 +43,15 @@ from aelib._validation import (
     check_nonnegative_int,
     check_positive_int,
 )
-from aelib.attacks import (
-    SearchResult,
-    input_pgd_search,
-    latent_grid_search,
-    latent_pgd_search,
-)
-from aelib.course import config
+from aelib.attacks import InputPGD, LatentGrid, LatentPGD, SearchResult
 from aelib.neighbors import NNQuantile, nn_distance_quantile, nn_distances
 
 __all__ = ["AuditReport", "audit", "default_min_distance"]
 
 METHODS = ("auto", "latent grid", "latent PGD", "input PGD")
+NN_QUANTILE = 0.95  # default min_distance: this quantile of the nearest-neighbour distances
+TOP_K = 16  # with a latent grid: at most this many lowest-error grid points reported
+Search = LatentGrid | LatentPGD | InputPGD
 
 
 @dataclass(frozen=True, repr=False)
@@ -83,6 +84,8 @@ class AuditReport:
     min_distance_estimate : NNQuantile or None
         How the default ``min_distance`` was estimated (quantile, sample, confidence interval);
         ``None`` when the caller gave ``min_distance``.
+    settings : LatentGrid, LatentPGD, InputPGD or None
+        The search's settings, as run (``search`` is its result).
     """
 
     adversarial_anomalies: torch.Tensor
@@ -96,6 +99,7 @@ class AuditReport:
     n_normal: int
     search: SearchResult
     min_distance_estimate: NNQuantile | None = None
+    settings: Search | None = None
 
     @property
     def min_distance_origin(self) -> str:
@@ -171,7 +175,7 @@ class AuditReport:
 
 def default_min_distance(
     X_normal: torch.Tensor,
-    quantile: float = config.AUDIT_NN_QUANTILE,
+    quantile: float = NN_QUANTILE,
     *,
     sample_size: int = 2000,
     seed: int = 0,
@@ -223,18 +227,81 @@ def _latent_dim(model: nn.Module, X_normal: torch.Tensor) -> int | None:
     return int(z.shape[1])
 
 
+def _settings(
+    search: object,
+    method: str,
+    latent_dim: int | None,
+    model: nn.Module,
+    X_normal: torch.Tensor,
+    *,
+    clamp: object,
+    resolution: int | None,
+    steps: int | None,
+    restarts: int | None,
+    top_k: int | None,
+) -> Search:
+    """The search to run: ``search`` as given, or the one ``method`` names, built from the rest."""
+    given = {"resolution": resolution, "steps": steps, "restarts": restarts, "top_k": top_k}
+    if search is not None:
+        if not isinstance(search, Search):
+            raise TypeError(
+                "search: expected a LatentGrid, LatentPGD or InputPGD settings object from "
+                f"aelib.attacks (or None for the automatic choice), got {type(search).__name__}"
+            )
+        if method not in ("auto", search.method):
+            raise ValueError(
+                f"method: {method!r} conflicts with search={type(search).__name__}(...), which is "
+                f"{search.method!r}; pass one of them"
+            )
+        extra = [k for k, v in given.items() if v is not None]
+        if not (isinstance(clamp, str) and clamp == "auto"):
+            extra.append("clamp")
+        if extra:
+            raise ValueError(
+                f"{', '.join(extra)}: set {'it' if len(extra) == 1 else 'them'} in "
+                f"search={type(search).__name__}(...), not beside it"
+            )
+        method = search.method
+    elif method == "auto":
+        method = (
+            "input PGD"
+            if latent_dim is None
+            else "latent grid"
+            if latent_dim == 2
+            else "latent PGD"
+        )
+    if method in ("latent grid", "latent PGD") and latent_dim is None:
+        raise TypeError(
+            f"method: {method!r} needs a model with encode/decode, got {type(model).__name__} "
+            "without them (use method='input PGD')"
+        )
+    if search is not None:
+        return search
+    pgd = {k: v for k, v in (("steps", steps), ("restarts", restarts)) if v is not None}
+    if method == "latent grid":
+        grid = {} if resolution is None else {"resolution": resolution}
+        return LatentGrid(**grid, top_k=TOP_K if top_k is None else top_k, local_minima=False)
+    if method == "latent PGD":
+        return LatentPGD(**pgd)
+    if isinstance(clamp, str):  # "auto", checked by audit
+        in_unit = bool((X_normal >= 0).all() and (X_normal <= 1).all())
+        clamp = (0.0, 1.0) if in_unit else None
+    return InputPGD(**pgd, clamp=clamp)
+
+
 def audit(
     model: nn.Module,
     X_normal: torch.Tensor,
     *,
     min_distance: float | None = None,
     reduction: str = "mean",
+    search: Search | None = None,
     method: str = "auto",
     clamp: tuple[float, float] | None | str = "auto",
-    resolution: int = config.GRID_RESOLUTION,
-    steps: int = config.PGD_STEPS,
-    restarts: int = config.PGD_RESTARTS,
-    top_k: int = config.AUDIT_TOP_K,
+    resolution: int | None = None,
+    steps: int | None = None,
+    restarts: int | None = None,
+    top_k: int | None = None,
     seed: int = 0,
 ) -> AuditReport:
     """Search a trained autoencoder for adversarial anomalies and report a verdict.
@@ -252,17 +319,23 @@ def audit(
         from ``sample_size`` normal samples drawn with ``seed``).
     reduction : {"mean", "sum"}
         Error over the features (the threshold comparison is the same either way).
+    search : LatentGrid, LatentPGD, InputPGD or None
+        The search with all its settings (:mod:`aelib.attacks`), e.g.
+        ``LatentPGD(steps=100, step_size=0.1)``. ``None``: chosen by ``method`` and built from
+        ``clamp``, ``resolution``, ``steps``, ``restarts`` and ``top_k``, which must not be
+        given beside a ``search``.
     method : {"auto", "latent grid", "latent PGD", "input PGD"}
-        The search; ``"auto"`` picks as described in the module docstring.
+        The search when ``search`` is ``None``; ``"auto"`` picks as described in the module
+        docstring. With a ``search``, only ``"auto"`` or that search's own method.
     clamp : (float, float), None or "auto"
         Valid input range for ``"input PGD"``; ``"auto"``: (0, 1) if all of ``X_normal`` lies in
-        [0, 1] (images), else ``None`` (the data's box enlarged by ``config.INPUT_PGD_MARGIN``).
-    resolution : int
-        Grid points per axis for ``"latent grid"``.
-    steps, restarts : int
-        Projected-gradient steps and random starts for the PGD searches.
-    top_k : int
-        For ``"latent grid"``: at most this many grid points are reported.
+        [0, 1] (images), else ``None`` (the data's box enlarged by ``InputPGD().margin``).
+    resolution : int, optional
+        Grid points per axis for ``"latent grid"`` (default ``LatentGrid().resolution``, 200).
+    steps, restarts : int, optional
+        Projected-gradient steps and random starts for the PGD searches (defaults 200 and 16).
+    top_k : int, optional
+        For ``"latent grid"``: at most this many grid points are reported (default 16).
     seed : int
         Seeds the PGD starts and the sample behind the default ``min_distance``.
 
@@ -270,89 +343,62 @@ def audit(
     -------
     AuditReport
         ``.adversarial_anomalies`` (k, *input_shape), ``.errors`` (k,), ``.distances`` (k,),
-        ``.min_distance``, ``.min_normal_error``, ``.reliable``, ``.method`` and a verdict.
+        ``.min_distance``, ``.min_normal_error``, ``.reliable``, ``.method``, ``.settings``
+        (the search's settings) and a verdict.
 
     Examples
     --------
     >>> report = audit(model, X_train)  # doctest: +SKIP
     >>> report.reliable, report.adversarial_anomalies.shape  # doctest: +SKIP
+    >>> audit(model, X_train, search=LatentPGD(step_size=0.1)).settings  # doctest: +SKIP
     """
     check_module(model)
     X_normal = as_float_tensor(X_normal, "X_normal", min_ndim=2, shape="(N, *input_shape)")
     check_choice(reduction, "reduction", ("mean", "sum"))
     check_choice(method, "method", METHODS)
-    resolution = check_positive_int(resolution, "resolution")
-    top_k = check_positive_int(top_k, "top_k")
+    resolution, steps, restarts, top_k = (
+        None if v is None else check_positive_int(v, name)
+        for v, name in (
+            (resolution, "resolution"),
+            (steps, "steps"),
+            (restarts, "restarts"),
+            (top_k, "top_k"),
+        )
+    )
     seed = check_nonnegative_int(seed, "seed")
+    if isinstance(clamp, str):
+        check_choice(clamp, "clamp", ("auto",))
     estimate = None
     if min_distance is None:
-        estimate = nn_distance_quantile(
-            X_normal, config.AUDIT_NN_QUANTILE, seed=seed, _name="X_normal"
-        )
+        estimate = nn_distance_quantile(X_normal, NN_QUANTILE, seed=seed, _name="X_normal")
         min_distance = estimate.value
     else:
         min_distance = check_nonnegative_float(min_distance, "min_distance")
-    if isinstance(clamp, str):
-        check_choice(clamp, "clamp", ("auto",))
-        in_unit = bool((X_normal >= 0).all() and (X_normal <= 1).all())
-        clamp = (0.0, 1.0) if in_unit else None
-
-    latent_dim = _latent_dim(model, X_normal)
-    if method == "auto":
-        method = (
-            "input PGD"
-            if latent_dim is None
-            else "latent grid"
-            if latent_dim == 2
-            else "latent PGD"
-        )
-    if method in ("latent grid", "latent PGD") and latent_dim is None:
-        raise TypeError(
-            f"method: {method!r} needs a model with encode/decode, got {type(model).__name__} "
-            "without them (use method='input PGD')"
-        )
-    if method == "latent grid":
-        result = latent_grid_search(
-            model,
-            X_normal,
-            resolution=resolution,
-            reduction=reduction,
-            top_k=top_k,
-            min_distance=min_distance,
-            local_minima=False,
-        )
-    elif method == "latent PGD":
-        result = latent_pgd_search(
-            model,
-            X_normal,
-            steps,
-            restarts,
-            min_distance=min_distance,
-            reduction=reduction,
-            seed=seed,
-        )
-    else:
-        result = input_pgd_search(
-            model,
-            X_normal,
-            steps,
-            restarts,
-            min_distance=min_distance,
-            clamp=clamp,
-            reduction=reduction,
-            seed=seed,
-        )
+    settings = _settings(
+        search,
+        method,
+        _latent_dim(model, X_normal),
+        model,
+        X_normal,
+        clamp=clamp,
+        resolution=resolution,
+        steps=steps,
+        restarts=restarts,
+        top_k=top_k,
+    )
+    result = settings(model, X_normal, min_distance=min_distance, reduction=reduction, seed=seed)
     mask = result.adversarial()
     return AuditReport(
         adversarial_anomalies=result.x[mask],
-        errors=result.error[mask],
-        distances=result.distance[mask],
+        errors=result.errors[mask],
+        distances=result.distances[mask],
         min_distance=min_distance,
         min_normal_error=result.min_normal_error,
         reliable=not bool(mask.any()),
-        method=method,
+        method=settings.method,
         reduction=reduction,
         n_normal=len(X_normal),
         search=result,
         min_distance_estimate=estimate,
+        settings=settings,
     )

@@ -35,12 +35,13 @@
 # (`MNIST_SOURCE` below; notebook 08 says how to switch to full MNIST).
 
 # %% tags=["tolerance-trained"]
+import dataclasses
 import time
 
 import matplotlib.pyplot as plt
 import torch
 
-from aelib.attacks import input_pgd_search, latent_grid_search, latent_pgd_search
+from aelib.attacks import InputPGD, LatentPGD, latent_grid_search
 from aelib.audit import audit, default_min_distance
 from aelib.course import config
 from aelib.course.exercises import check_10_grid_cost, check_10_mahalanobis_threshold
@@ -118,17 +119,12 @@ grid = latent_grid_search(
     model2, X, resolution=config.MNIST_GRID_RESOLUTION, reduction="sum", min_distance=far
 )
 t_grid = time.perf_counter() - t0
-t0 = time.perf_counter()
-pgd2 = latent_pgd_search(
-    model2,
-    X,
-    steps=config.NB10_PGD_STEPS,
-    restarts=config.NB10_PGD_RESTARTS,
-    step_size=config.NB10_PGD_STEP,
-    min_distance=far,
-    reduction="sum",
-    seed=0,
+# the notebook's latent PGD settings, bound once and reused below
+latent_pgd = LatentPGD(
+    steps=config.NB10_PGD_STEPS, restarts=config.NB10_PGD_RESTARTS, step_size=config.NB10_PGD_STEP
 )
+t0 = time.perf_counter()
+pgd2 = latent_pgd(model2, X, min_distance=far, reduction="sum", seed=0)
 t_pgd = time.perf_counter() - t0
 print(
     f"grid: {config.MNIST_GRID_RESOLUTION**2:,} decodings; best far error {grid.error[0]:.3g}, "
@@ -160,16 +156,7 @@ print(f"grid {t_grid:.2f} s (wall), PGD {t_pgd:.2f} s (wall)")
 # %% tags=["tolerance-search"]
 pgd = {}
 for d in config.NB10_LATENT_DIMS[1:]:
-    pgd[d] = latent_pgd_search(
-        runs[d].model,
-        X,
-        steps=config.NB10_PGD_STEPS,
-        restarts=config.NB10_PGD_RESTARTS,
-        step_size=config.NB10_PGD_STEP,
-        min_distance=far,
-        reduction="sum",
-        seed=0,
-    )
+    pgd[d] = latent_pgd(runs[d].model, X, min_distance=far, reduction="sum", seed=0)
     res = pgd[d]
     adv = res.adversarial()
     print(
@@ -202,15 +189,8 @@ assert (
 
 # %% tags=["tolerance-search"]
 for step in (0.02, 0.05):
-    r = latent_pgd_search(
-        runs[16].model,
-        X,
-        steps=config.NB10_PGD_STEPS,
-        restarts=config.NB10_PGD_RESTARTS,
-        step_size=step,
-        min_distance=far,
-        reduction="sum",
-        seed=0,
+    r = dataclasses.replace(latent_pgd, step_size=step)(
+        runs[16].model, X, min_distance=far, reduction="sum", seed=0
     )
     print(
         f"step {step:<5}: {int(r.adversarial().sum()):>2}/{len(r)} restarts adversarial, "
@@ -228,15 +208,9 @@ print(
 # noise it is a much harder search: the decoder's manifold is a thin set in 784 dimensions.
 
 # %% tags=["tolerance-search"]
-inp = input_pgd_search(
-    runs[16].model,
-    X,
-    steps=config.NB10_PGD_STEPS,
-    restarts=config.NB10_PGD_RESTARTS,
-    min_distance=far,
-    reduction="sum",
-    seed=0,
-)  # default L-inf step
+inp = InputPGD(steps=config.NB10_PGD_STEPS, restarts=config.NB10_PGD_RESTARTS)(
+    runs[16].model, X, min_distance=far, reduction="sum", seed=0
+)  # default step size and norm
 print(
     f"input PGD: best far error {inp.error[0]:.3g} (min normal {inp.min_normal_error:.3g}); "
     f"{int(inp.adversarial().sum())} adversarial"
@@ -277,18 +251,9 @@ assert not report.reliable and report.method == "latent PGD"
 
 
 # %% tags=["tolerance-search"]
-def pgd_attack(model, **kw):
-    return latent_pgd_search(
-        model,
-        X,
-        steps=config.NB10_PGD_STEPS,
-        restarts=config.NB10_PGD_RESTARTS,
-        step_size=config.NB10_PGD_STEP,
-        min_distance=far,
-        reduction="sum",
-        seed=0,
-        **kw,
-    )
+def pgd_attack(model, **settings):
+    search = dataclasses.replace(latent_pgd, **settings)
+    return search(model, X, min_distance=far, reduction="sum", seed=0)
 
 
 def auc(model):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import math
 
 import pytest
@@ -370,3 +372,134 @@ def test_screening_starts_in_narrow_valleys():
     assert float(plain.error[0]) == 1.0
     with pytest.raises(ValueError, match="screen"):
         attacks.latent_pgd_search(Valley(), X, screen=0)
+
+
+# --- one API: shared signature shape, settings objects, result names ---------------------------
+
+SEARCHES = {
+    attacks.latent_grid_search: attacks.LatentGrid,
+    attacks.latent_pgd_search: attacks.LatentPGD,
+    attacks.input_pgd_search: attacks.InputPGD,
+}
+
+
+def _kw_only(fn) -> list[str]:
+    params = inspect.signature(fn).parameters.values()
+    return [p.name for p in params if p.kind is inspect.Parameter.KEYWORD_ONLY]
+
+
+def test_searches_share_one_signature_shape():
+    for fn in SEARCHES:
+        params = list(inspect.signature(fn).parameters.values())
+        assert [p.name for p in params[:2]] == ["model", "X_normal"]
+        positional = [p for p in params if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
+        assert len(positional) == 4, fn.__name__  # model, X_normal and the two main knobs
+        assert _kw_only(fn)[:2] == ["min_distance", "reduction"], fn.__name__
+    names = {fn.__name__: _kw_only(fn) for fn in SEARCHES}
+    for a, kw_a in names.items():
+        for b, kw_b in names.items():
+            shared = [n for n in kw_a if n in kw_b]
+            assert shared == [n for n in kw_b if n in kw_a], (a, b, shared)
+    assert names["latent_pgd_search"][-1] == names["input_pgd_search"][-1] == "seed"
+    # the positional calls of the DESIGN contract
+    model, X = ReluAE(seed=1).eval(), torch.randn(30, 3)
+    assert len(attacks.latent_grid_search(model, X, 6, ((-1, 1), (-1, 1)))) > 0
+    assert len(attacks.latent_pgd_search(model, X, 3, 2)) == 2
+
+
+def test_settings_objects_hold_the_functions_defaults():
+    for fn, cls in SEARCHES.items():
+        sig = inspect.signature(fn).parameters
+        fields = dataclasses.fields(cls)
+        assert [f.name for f in fields] == [n for n in sig if n in {f.name for f in fields}]
+        for f in fields:
+            assert f.default == sig[f.name].default, (cls.__name__, f.name)
+        call = inspect.signature(cls.__call__).parameters
+        assert [n for n in call if n != "self"][:4] == [
+            "model",
+            "X_normal",
+            "min_distance",
+            "reduction",
+        ]
+    # the course's documented constants describe the core's literal defaults
+    assert attacks.LatentGrid() == attacks.LatentGrid(
+        config.GRID_RESOLUTION,
+        margin=config.GRID_MARGIN,
+        top_k=config.GRID_TOP_K,
+        batch_size=config.ATTACK_BATCH_SIZE,
+    )
+    assert attacks.LatentPGD() == attacks.LatentPGD(
+        config.PGD_STEPS,
+        config.PGD_RESTARTS,
+        step_size=config.LATENT_PGD_STEP,
+        margin=config.LATENT_PGD_MARGIN,
+        penalty=config.PGD_DISTANCE_PENALTY,
+        screen=config.PGD_SCREEN,
+    )
+    assert attacks.InputPGD() == attacks.InputPGD(
+        config.PGD_STEPS,
+        config.PGD_RESTARTS,
+        step_size=config.INPUT_PGD_STEP,
+        norm=config.INPUT_PGD_NORM,
+        margin=config.INPUT_PGD_MARGIN,
+        screen=config.PGD_SCREEN,
+    )
+
+
+def assert_same_result(a, b) -> None:
+    assert type(a) is type(b) and a.method == b.method and a.min_distance == b.min_distance
+    for name in ("x", "errors", "distances", "z", "normal_error"):
+        ta, tb = getattr(a, name), getattr(b, name)
+        assert (ta is None and tb is None) or torch.equal(ta, tb), name
+
+
+def test_settings_objects_give_the_functions_results():
+    model, X = ReluAE(latent=2, seed=1).eval(), torch.rand(40, 3)
+    kw = dict(min_distance=0.2, reduction="sum")
+    assert_same_result(
+        attacks.LatentGrid(8, top_k=5, local_minima=False)(model, X, **kw),
+        attacks.latent_grid_search(model, X, 8, top_k=5, local_minima=False, **kw),
+    )
+    assert_same_result(
+        attacks.LatentPGD(10, 3, step_size=0.1, screen=4)(model, X, seed=2, **kw),
+        attacks.latent_pgd_search(model, X, 10, 3, step_size=0.1, screen=4, seed=2, **kw),
+    )
+    assert_same_result(
+        attacks.InputPGD(10, 3, norm="linf", screen=4)(model, X, seed=2, **kw),
+        attacks.input_pgd_search(model, X, 10, 3, norm="linf", screen=4, seed=2, **kw),
+    )
+    pgd = attacks.LatentPGD(10, 3, screen=4)
+    assert dataclasses.replace(pgd, step_size=0.1) == attacks.LatentPGD(
+        10, 3, step_size=0.1, screen=4
+    )
+
+
+def test_settings_objects_are_validated_and_frozen():
+    with pytest.raises(ValueError, match="steps"):
+        attacks.LatentPGD(steps=0)
+    with pytest.raises(ValueError, match="norm"):
+        attacks.InputPGD(norm="l1")
+    with pytest.raises(TypeError, match="clamp"):
+        attacks.InputPGD(clamp=0.5)
+    with pytest.raises(ValueError, match="bounds"):
+        attacks.LatentGrid(bounds=((1, 0), (0, 1)))
+    with pytest.raises(ValueError, match="resolution"):
+        attacks.LatentGrid(1)
+    with pytest.raises(ValueError, match="step_size"):
+        dataclasses.replace(attacks.LatentPGD(), step_size=-1.0)
+    with pytest.raises(TypeError):
+        attacks.LatentPGD(200, 16, 0.02)  # step_size is keyword-only, as in the function
+    pgd = attacks.LatentPGD()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        pgd.steps = 3
+    with pytest.raises(ValueError, match="reduction"):
+        pgd(ReluAE(), torch.randn(5, 3), reduction="max")
+    assert attacks.InputPGD(clamp=[0, 1]).clamp == (0.0, 1.0)
+
+
+def test_singular_result_names_are_read_only_aliases():
+    model, X = ReluAE(seed=1).eval(), torch.randn(30, 3)
+    r = attacks.latent_pgd_search(model, X, 3, 2, min_distance=0.1)
+    assert r.error is r.errors and r.distance is r.distances
+    with pytest.raises(AttributeError):
+        r.error = r.errors

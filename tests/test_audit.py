@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from aelib.attacks import nn_distances
+from aelib.attacks import InputPGD, LatentGrid, LatentPGD, nn_distances
 from aelib.audit import AuditReport, audit, default_min_distance
 from aelib.course import config
 from aelib.data import banana, gaussian, load_mnist, two_gaussians
@@ -284,3 +284,52 @@ def test_invalid_arguments():
         audit(model, X[:1])
     with pytest.raises(ValueError, match="clamp"):
         audit(model, X, clamp="images")
+
+
+# --- every search setting is reachable through search= ------------------------------------------
+
+
+def test_search_settings_reach_the_search():
+    X = gaussian(50, seed=2)
+    model = ReluMLPAutoencoder(latent=3, seed=1)
+    runs = {}
+    for step in (0.01, 0.5):
+        pgd = LatentPGD(steps=10, restarts=3, step_size=step, screen=2)
+        report = audit(model, X, min_distance=0.5, reduction="sum", search=pgd, seed=1)
+        assert report.settings is pgd and report.method == "latent PGD"
+        direct = pgd(model, X, min_distance=0.5, reduction="sum", seed=1)
+        assert torch.equal(report.search.x, direct.x)
+        assert torch.equal(report.search.errors, direct.errors)
+        runs[step] = report.search
+    assert not torch.equal(runs[0.01].z, runs[0.5].z)  # the step size changed the search
+    # method may name the same search; input PGD on a model that has encode/decode
+    report = audit(model, X, min_distance=0.5, search=InputPGD(5, 2, clamp=None), method="auto")
+    assert report.method == "input PGD" and report.search.z is None
+    assert audit(model, X, min_distance=0.5, search=LatentPGD(5, 2), method="latent PGD")
+
+
+def test_search_none_keeps_the_automatic_choice():
+    X = gaussian(40, seed=3)
+    grid = audit(ReluMLPAutoencoder(latent=2), X, min_distance=0.5, resolution=8, top_k=4)
+    assert grid.settings == LatentGrid(8, top_k=4, local_minima=False)
+    pgd = audit(ReluMLPAutoencoder(latent=3), X, min_distance=0.5, steps=4, restarts=2)
+    assert pgd.settings == LatentPGD(4, 2)
+    inp = audit(NoLatent(ReluMLPAutoencoder()), X, min_distance=0.5, steps=4, restarts=2)
+    assert inp.settings == InputPGD(4, 2, clamp=None)  # gaussian data is not in [0, 1]
+
+
+def test_bad_search_arguments_say_what_was_expected():
+    X = gaussian(20, seed=0)
+    model = ReluMLPAutoencoder(latent=3)
+    with pytest.raises(TypeError, match="search: expected a LatentGrid, LatentPGD or InputPGD"):
+        audit(model, X, search="latent PGD")
+    with pytest.raises(TypeError, match="search: expected .* got dict"):
+        audit(model, X, search={"steps": 5})
+    with pytest.raises(ValueError, match="method: 'latent grid' conflicts with search=LatentPGD"):
+        audit(model, X, search=LatentPGD(), method="latent grid")
+    with pytest.raises(ValueError, match="steps, restarts: set them in search=LatentPGD"):
+        audit(model, X, search=LatentPGD(), steps=5, restarts=2)
+    with pytest.raises(ValueError, match="clamp: set it in search=InputPGD"):
+        audit(model, X, search=InputPGD(), clamp=None)
+    with pytest.raises(TypeError, match="encode/decode"):
+        audit(NoLatent(model), X, search=LatentPGD())

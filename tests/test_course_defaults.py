@@ -24,11 +24,6 @@ from aelib.linalg import pca
 
 AELIB = Path(aelib.__file__).resolve().parent
 
-# Paths relative to aelib/ that are skipped for now: aelib/attacks.py and aelib/audit.py are being
-# rewritten (by another change) and still have ``config.X`` defaults. Remove an entry once that
-# file is clean; test_pending_files_still_need_the_exemption fails to remind you.
-PENDING = {"attacks.py", "audit.py"}
-
 
 def _config_aliases(tree: ast.Module) -> tuple[set[str], set[str]]:
     """Names bound to a ``config`` module, and names imported *from* one, in this file."""
@@ -89,23 +84,11 @@ def _sources() -> list[Path]:
 
 
 def test_no_parameter_default_reads_config():
-    bad = [
-        v
-        for p in _sources()
-        if p.relative_to(AELIB).as_posix() not in PENDING
-        for v in _violations(p)
-    ]
+    bad = [v for p in _sources() for v in _violations(p)]
     assert not bad, (
         "parameter defaults read from config at import time; default to None and read "
         "config at call time instead:\n" + "\n".join(bad)
     )
-
-
-def test_pending_files_still_need_the_exemption():
-    for rel in sorted(PENDING):
-        path = AELIB / rel
-        if path.exists():
-            assert _violations(path), f"aelib/{rel} is clean now: remove it from PENDING"
 
 
 def test_scanner_catches_each_spelling(tmp_path):
