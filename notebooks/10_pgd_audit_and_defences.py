@@ -203,8 +203,9 @@ print(
 )
 
 # %% [markdown]
-# **Input space instead of latent space.** PGD can also search the pixels directly (signed-gradient
-# steps, projected onto [0, 1] and out of the far ball around the data). Starting from uniform
+# **Input space instead of latent space.** PGD can also search the pixels directly (normalised
+# gradient steps of fixed L2 length, projected onto [0, 1] and out of the far ball around the
+# data; `norm="linf"` gives Madry's signed steps). Starting from uniform
 # noise it is a much harder search: the decoder's manifold is a thin set in 784 dimensions.
 
 # %% tags=["tolerance-search"]
