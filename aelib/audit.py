@@ -4,7 +4,9 @@
 ``min_distance`` from every normal sample whose reconstruction error is no larger than the lowest
 normal error, L(a) ≤ minᵢ L(xᵢ). If it finds one, no threshold on the reconstruction error can
 flag a while passing all normal data: the detector is unreliable on such anomalies. Finding none is
-evidence, not proof.
+evidence, not proof. With ``threshold=t`` (a deployed detector's threshold) the criterion is
+L(a) ≤ t instead: a passes as normal. ``model`` may also be a fitted PyOD autoencoder detector
+(see :mod:`aelib._pyod`).
 
 How it searches (``method="auto"``):
 
@@ -27,12 +29,10 @@ N), so the cost grows linearly with N; the report states the sample and a confid
 
 from __future__ import annotations
 
-import html
-from dataclasses import dataclass
-
 import torch
 from torch import nn
 
+from aelib._report import AuditReport
 from aelib._torch_utils import eval_mode
 from aelib._validation import (
     as_float_tensor,
@@ -43,8 +43,8 @@ from aelib._validation import (
     check_nonnegative_int,
     check_positive_int,
 )
-from aelib.attacks import InputPGD, LatentGrid, LatentPGD, SearchResult
-from aelib.neighbors import NNQuantile, nn_distance_quantile, nn_distances
+from aelib.attacks import InputPGD, LatentGrid, LatentPGD
+from aelib.neighbors import nn_distance_quantile, nn_distances
 
 __all__ = ["AuditReport", "audit", "default_min_distance"]
 
@@ -52,125 +52,6 @@ METHODS = ("auto", "latent grid", "latent PGD", "input PGD")
 NN_QUANTILE = 0.95  # default min_distance: this quantile of the nearest-neighbour distances
 TOP_K = 16  # with a latent grid: at most this many lowest-error grid points reported
 Search = LatentGrid | LatentPGD | InputPGD
-
-
-@dataclass(frozen=True, repr=False)
-class AuditReport:
-    """What :func:`audit` found.
-
-    Attributes
-    ----------
-    adversarial_anomalies : torch.Tensor
-        Shape (k, *input_shape), k ≥ 0, lowest error first: points with error ≤
-        ``min_normal_error`` and farther than ``min_distance`` from every normal sample.
-    errors : torch.Tensor
-        Their reconstruction errors, shape (k,).
-    distances : torch.Tensor
-        Their distances to the nearest normal sample, shape (k,).
-    min_distance : float
-        How far from the normal data a point must be to count.
-    min_normal_error : float
-        The lowest reconstruction error of a normal sample, minᵢ L(xᵢ).
-    reliable : bool
-        ``True`` if no adversarial anomaly was found.
-    method : str
-        How they were searched: ``"latent grid"``, ``"latent PGD"`` or ``"input PGD"``.
-    reduction : str
-        ``"mean"`` or ``"sum"`` of the squared errors over the features.
-    n_normal : int
-        Number of normal samples.
-    search : SearchResult
-        The full search result (every candidate, adversarial or not).
-    min_distance_estimate : NNQuantile or None
-        How the default ``min_distance`` was estimated (quantile, sample, confidence interval);
-        ``None`` when the caller gave ``min_distance``.
-    settings : LatentGrid, LatentPGD, InputPGD or None
-        The search's settings, as run (``search`` is its result).
-    """
-
-    adversarial_anomalies: torch.Tensor
-    errors: torch.Tensor
-    distances: torch.Tensor
-    min_distance: float
-    min_normal_error: float
-    reliable: bool
-    method: str
-    reduction: str
-    n_normal: int
-    search: SearchResult
-    min_distance_estimate: NNQuantile | None = None
-    settings: Search | None = None
-
-    @property
-    def min_distance_origin(self) -> str:
-        """How ``min_distance`` was chosen, in words."""
-        if self.min_distance_estimate is None:
-            return "given by the caller"
-        return self.min_distance_estimate.describe()
-
-    @property
-    def verdict(self) -> str:
-        """One sentence: reliable or not, and why."""
-        if self.reliable:
-            return (
-                f"No adversarial anomaly found by {self.method} among {len(self.search)} "
-                "candidates. This is evidence, not proof: a search can miss them."
-            )
-        k = len(self.errors)
-        return (
-            f"UNRELIABLE: {self.method} found {k} adversarial anomal{'y' if k == 1 else 'ies'}, "
-            f"farther than {self.min_distance:.3g} from every normal sample yet reconstructed "
-            f"with error {float(self.errors[0]):.3g} ≤ {self.min_normal_error:.3g}, the lowest "
-            "normal error: no error threshold flags them without flagging normal data."
-        )
-
-    def _rows(self, limit: int = 5) -> list[tuple[str, str, str]]:
-        return [
-            (str(i), f"{float(e):.3g}", f"{float(d):.3g}")
-            for i, (e, d) in enumerate(
-                zip(self.errors[:limit], self.distances[:limit], strict=True)
-            )
-        ]
-
-    def __repr__(self) -> str:
-        lines = [
-            f"AuditReport: {'reliable' if self.reliable else 'UNRELIABLE'}",
-            f"  method:               {self.method}",
-            f"  normal samples:       {self.n_normal}",
-            f"  min normal error:     {self.min_normal_error:.3g} "
-            f"({self.reduction} of squared errors)",
-            f"  min distance:         {self.min_distance:.3g}",
-            f"    chosen as:          {self.min_distance_origin}",
-            f"  adversarial anomalies: {len(self.errors)}",
-        ]
-        lines += [f"    #{i}: error {e}, distance {d}" for i, e, d in self._rows()]
-        if len(self.errors) > 5:
-            lines.append(f"    … and {len(self.errors) - 5} more")
-        lines.append(f"  verdict: {self.verdict}")
-        return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        colour = "#1a7f37" if self.reliable else "#cf222e"
-        status = "reliable" if self.reliable else "UNRELIABLE"
-        rows = "".join(f"<tr><td>{i}</td><td>{e}</td><td>{d}</td></tr>" for i, e, d in self._rows())
-        table = (
-            "<table><tr><th>#</th><th>error</th><th>distance to nearest normal</th></tr>"
-            f"{rows}</table>"
-            if rows
-            else ""
-        )
-        return (
-            f"<div><b>AuditReport: <span style='color:{colour}'>{status}</span></b>"
-            "<ul>"
-            f"<li>method: {html.escape(self.method)}</li>"
-            f"<li>normal samples: {self.n_normal}</li>"
-            f"<li>min normal error: {self.min_normal_error:.3g} "
-            f"({html.escape(self.reduction)} of squared errors)</li>"
-            f"<li>min distance: {self.min_distance:.3g} "
-            f"(chosen as: {html.escape(self.min_distance_origin)})</li>"
-            f"<li>adversarial anomalies: {len(self.errors)}</li>"
-            f"</ul>{table}<p>{html.escape(self.verdict)}</p></div>"
-        )
 
 
 def default_min_distance(
@@ -293,6 +174,7 @@ def audit(
     model: nn.Module,
     X_normal: torch.Tensor,
     *,
+    threshold: float | None = None,
     min_distance: float | None = None,
     reduction: str = "mean",
     search: Search | None = None,
@@ -313,6 +195,12 @@ def audit(
         when present.
     X_normal : torch.Tensor or numpy.ndarray
         The normal (training) data, shape (N, *input_shape), N ≥ 2 unless ``min_distance`` is given.
+    threshold : float, optional
+        When does a point pass as normal? ``None`` (default): the paper's worst case, error ≤
+        the lowest normal error (no threshold can flag it without flagging normal data). A
+        number ≥ 0: the detector's deployed threshold, error ≤ ``threshold`` (same
+        ``reduction`` as the errors; for a PyOD detector, its ``decision_function`` score, e.g.
+        ``threshold=clf.threshold_``).
     min_distance : float, optional
         How far from every normal sample a point must be to count; default
         :func:`default_min_distance` (95 % quantile of the nearest-neighbour distances, estimated
@@ -343,8 +231,10 @@ def audit(
     -------
     AuditReport
         ``.adversarial_anomalies`` (k, *input_shape), ``.errors`` (k,), ``.distances`` (k,),
-        ``.min_distance``, ``.min_normal_error``, ``.reliable``, ``.method``, ``.settings``
-        (the search's settings) and a verdict.
+        ``.max_distance`` (the farthest, 0.0 if none; the repr states it also in data radii
+        and in ``min_distance``), ``.min_distance``, ``.min_normal_error``, ``.threshold``,
+        ``.criterion``, ``.reliable``, ``.method``, ``.settings`` (the search's settings) and a
+        verdict.
 
     Examples
     --------
@@ -366,6 +256,8 @@ def audit(
         )
     )
     seed = check_nonnegative_int(seed, "seed")
+    if threshold is not None:
+        threshold = check_nonnegative_float(threshold, "threshold")
     if isinstance(clamp, str):
         check_choice(clamp, "clamp", ("auto",))
     estimate = None
@@ -387,7 +279,8 @@ def audit(
         top_k=top_k,
     )
     result = settings(model, X_normal, min_distance=min_distance, reduction=reduction, seed=seed)
-    mask = result.adversarial()
+    mask = result.adversarial(threshold)
+    flat = X_normal.flatten(1).double()
     return AuditReport(
         adversarial_anomalies=result.x[mask],
         errors=result.errors[mask],
@@ -401,4 +294,6 @@ def audit(
         search=result,
         min_distance_estimate=estimate,
         settings=settings,
+        threshold=threshold,
+        data_radius=float((flat - flat.mean(0)).norm(dim=1).max()),
     )

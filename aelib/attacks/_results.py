@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import torch
@@ -66,12 +67,32 @@ class SearchResult:
         """minᵢ L(xᵢ) over the normal samples."""
         return float(self.normal_error.min())
 
-    def adversarial(self) -> torch.Tensor:
-        """Boolean mask (k,): error ≤ min normal error and (if set) distance > ``min_distance``."""
-        mask = self.errors <= self.min_normal_error
+    def adversarial(self, threshold: float | None = None) -> torch.Tensor:
+        """Boolean mask (k,): the candidates that pass as normal and keep ``min_distance``.
+
+        Passing as normal: error ≤ ``threshold`` (a detector's deployed threshold, same units as
+        :attr:`errors`) or, with ``threshold=None``, error ≤ :attr:`min_normal_error` (the
+        paper's worst case). Keeping the distance: distance > ``min_distance`` when it is set.
+        """
+        bound = self.min_normal_error if threshold is None else float(threshold)
+        mask = self.errors <= bound
         if self.min_distance is not None:
             mask &= self.distances > self.min_distance
         return mask
+
+    def rescored(self, errors: torch.Tensor, normal_error: torch.Tensor, reduction: str):
+        """The same candidates with other errors (e.g. a detector's own scores), re-sorted."""
+        order = _order(errors, self.distances, self.min_distance)
+        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        fields.update(
+            x=self.x[order],
+            errors=errors[order],
+            distances=self.distances[order],
+            z=None if self.z is None else self.z[order],
+            normal_error=normal_error,
+            reduction=reduction,
+        )
+        return type(self)(**fields)
 
     def __repr__(self) -> str:
         best = (
@@ -107,6 +128,15 @@ class GridSearchResult(SearchResult):
     latents: torch.Tensor
 
 
+def _order(errors: torch.Tensor, distances: torch.Tensor, min_distance: float | None):
+    """Lowest error first; with ``min_distance``, candidates that keep the distance first."""
+    order = torch.argsort(errors, stable=True)
+    if min_distance is not None:
+        short = distances[order] <= min_distance
+        order = order[torch.argsort(short.to(torch.uint8), stable=True)]
+    return order
+
+
 def finish(
     model: nn.Module,
     x: torch.Tensor,
@@ -135,10 +165,7 @@ def finish(
     else:  # e.g. no grid point is min_distance from the data
         errors = normal_error[:0]
     distances = nearest_distance(x, X_normal, batch_size=batch_size)
-    order = torch.argsort(errors, stable=True)
-    if min_distance is not None:  # candidates that keep the distance come first
-        short = distances[order] <= min_distance
-        order = order[torch.argsort(short.to(torch.uint8), stable=True)]
+    order = _order(errors, distances, min_distance)
     fields = dict(
         x=x[order],
         errors=errors[order],
