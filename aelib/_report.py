@@ -91,6 +91,8 @@ class AuditReport:
     @property
     def unit(self) -> str:
         """What the errors are, in words."""
+        if self.detector == "VAE":
+            return "VAE score with z = μ (decision_function without its sampling noise)"
         if self.detector is not None:
             return f"{self.detector}.decision_function score"
         return f"{self.reduction} of squared errors"

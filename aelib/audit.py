@@ -6,7 +6,9 @@ normal error, L(a) ≤ minᵢ L(xᵢ). If it finds one, no threshold on the reco
 flag a while passing all normal data: the detector is unreliable on such anomalies. Finding none is
 evidence, not proof. With ``threshold=t`` (a deployed detector's threshold) the criterion is
 L(a) ≤ t instead: a passes as normal. ``model`` may also be a fitted PyOD autoencoder detector
-(see :mod:`aelib._pyod`).
+(see :mod:`aelib._pyod`); with a ``threshold`` its ``method="auto"`` is ``"input PGD"``:
+the points that pass a deployed threshold fill a tube around the decoder's image h(Z), whose far
+side latent searches (which only visit h(Z)) do not reach.
 
 How it searches (``method="auto"``):
 
@@ -32,6 +34,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from aelib._pyod import PyODScoreModel, pyod_model
 from aelib._report import AuditReport
 from aelib._torch_utils import eval_mode
 from aelib._validation import (
@@ -190,9 +193,13 @@ def audit(
 
     Parameters
     ----------
-    model : torch.nn.Module
-        Maps a batch (B, *input_shape) to its reconstruction; ``encode``/``decode`` are used
-        when present.
+    model : torch.nn.Module or a fitted PyOD AutoEncoder or VAE
+        A module maps a batch (B, *input_shape) to its reconstruction; ``encode``/``decode``
+        are used when present. A PyOD detector (``pyod.models.auto_encoder.AutoEncoder``,
+        ``pyod.models.vae.VAE``) is searched through :class:`aelib._pyod.PyODScoreModel`
+        (its preprocessing respected, the search minimising its score²) in its raw input space;
+        the reported errors are the detector's own scores (``decision_function``; a VAE with
+        z = μ), and ``threshold`` compares to them, e.g. ``threshold=clf.threshold_``.
     X_normal : torch.Tensor or numpy.ndarray
         The normal (training) data, shape (N, *input_shape), N ≥ 2 unless ``min_distance`` is given.
     threshold : float, optional
@@ -206,7 +213,8 @@ def audit(
         :func:`default_min_distance` (95 % quantile of the nearest-neighbour distances, estimated
         from ``sample_size`` normal samples drawn with ``seed``).
     reduction : {"mean", "sum"}
-        Error over the features (the threshold comparison is the same either way).
+        Error over the features (the worst-case comparison is the same either way; a numeric
+        ``threshold`` is in these units). Ignored for a PyOD detector (its own scores).
     search : LatentGrid, LatentPGD, InputPGD or None
         The search with all its settings (:mod:`aelib.attacks`), e.g.
         ``LatentPGD(steps=100, step_size=0.1)``. ``None``: chosen by ``method`` and built from
@@ -242,6 +250,9 @@ def audit(
     >>> report.reliable, report.adversarial_anomalies.shape  # doctest: +SKIP
     >>> audit(model, X_train, search=LatentPGD(step_size=0.1)).settings  # doctest: +SKIP
     """
+    detector = None if isinstance(model, nn.Module) else pyod_model(model)  # TypeError if neither
+    if detector is not None:
+        model, reduction = detector, "sum"  # searched: score² = ‖standardised residual‖²
     check_module(model)
     X_normal = as_float_tensor(X_normal, "X_normal", min_ndim=2, shape="(N, *input_shape)")
     check_choice(reduction, "reduction", ("mean", "sum"))
@@ -260,6 +271,8 @@ def audit(
         threshold = check_nonnegative_float(threshold, "threshold")
     if isinstance(clamp, str):
         check_choice(clamp, "clamp", ("auto",))
+    if detector is not None and threshold is not None and method == "auto" and search is None:
+        method = "input PGD"  # a threshold passes a tube around h(Z), not just the decoder's image
     estimate = None
     if min_distance is None:
         estimate = nn_distance_quantile(X_normal, NN_QUANTILE, seed=seed, _name="X_normal")
@@ -279,6 +292,8 @@ def audit(
         top_k=top_k,
     )
     result = settings(model, X_normal, min_distance=min_distance, reduction=reduction, seed=seed)
+    if detector is not None:  # the detector's own scores decide, not the search's arithmetic
+        result = result.rescored(detector.scores(result.x), detector.scores(X_normal), "score")
     mask = result.adversarial(threshold)
     flat = X_normal.flatten(1).double()
     return AuditReport(
@@ -289,11 +304,22 @@ def audit(
         min_normal_error=result.min_normal_error,
         reliable=not bool(mask.any()),
         method=settings.method,
-        reduction=reduction,
+        reduction=result.reduction,
         n_normal=len(X_normal),
         search=result,
         min_distance_estimate=estimate,
         settings=settings,
         threshold=threshold,
         data_radius=float((flat - flat.mean(0)).norm(dim=1).max()),
+        **({} if detector is None else _pyod_fields(detector, threshold)),
     )
+
+
+def _pyod_fields(detector: PyODScoreModel, threshold: float | None) -> dict:
+    deployed = getattr(detector.detector, "threshold_", None)
+    return {
+        "detector": detector.name,
+        "suggested_threshold": None
+        if threshold is not None or deployed is None
+        else float(deployed),
+    }
