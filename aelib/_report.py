@@ -133,17 +133,20 @@ class AuditReport:
                 "candidates. This is evidence, not proof: a search can miss them."
             )
         k = len(self.errors)
-        head = (
+        found = (
             f"UNRELIABLE: {self.method} found {k} adversarial anomal{'y' if k == 1 else 'ies'}, "
-            f"farther than {self.min_distance:.3g} from every normal sample (up to "
-            f"{self.max_distance:.3g}) yet scored {float(self.errors[0]):.3g} ≤ {self.bound:.3g}"
+            f"farther than {self.min_distance:.3g} from every normal sample"
         )
         if self.threshold is None:
             return (
-                f"{head}, the lowest normal error: no error threshold flags them without "
-                "flagging normal data."
+                f"{found} yet reconstructed with error {float(self.errors[0]):.3g} ≤ "
+                f"{self.min_normal_error:.3g}, the lowest normal error: no error threshold flags "
+                "them without flagging normal data."
             )
-        return f"{head}, the deployed threshold: the detector passes them as normal."
+        return (
+            f"{found} (up to {self.max_distance:.3g}) yet scored {float(self.errors[0]):.3g} ≤ "
+            f"{self.threshold:.3g}, the deployed threshold: the detector passes them as normal."
+        )
 
     def _rows(self, limit: int = 5) -> list[tuple[str, str, str]]:
         return [
