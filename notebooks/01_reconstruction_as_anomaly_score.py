@@ -177,7 +177,8 @@ print(f"score(a) {shown} <= smallest training score {float(s_train.min()):.1e}")
 #
 # The slider moves a test point $a = r(\cos\theta, \sin\theta)$. The title says its score, whether
 # it exceeds the largest training score (flagged) and how far the nearest training point is. Try
-# $\theta = 45°$ (along the data's long axis) and $\theta = 135°$ (across it).
+# $\theta = 45°$ (close to the data's long axis: $v_1$, printed above, points at about 42°) and
+# $\theta = 135°$ (nearly across it).
 
 # %% tags=["nbval-ignore-output"]
 explorer = score_explorer(model, X)
@@ -202,9 +203,10 @@ r_flag = float(r_grid[model.reconstruction_error(ray) > threshold][0])
 assert check_01_flag_radius(r_flag)
 
 # %% [markdown]
-# Across the data the point is flagged after about one unit; along it, never — a point at
-# $r = 8$ on the 45° line is farther from the data than the flagged one, yet it scores lower. A
-# distance-blind score is the root of the whole paper.
+# Across the data the point is flagged after about one unit; close to the long axis (45°) it is
+# not flagged anywhere on the slider (up to $r = 8$) — a point at $r = 8$ on the 45° line is
+# farther from the data than the flagged one, yet it scores lower. A distance-blind score is the
+# root of the whole paper.
 #
 # **Exercise 2 (code).** Write `auc(scores_normal, scores_anomalous)` that computes the ROC AUC
 # *by counting*: over all pairs (normal $i$, anomalous $j$), the fraction with

@@ -73,6 +73,7 @@ for p, (fit, _) in panels.items():
 n_dead = sum(fit.n_collapsed for fit, _ in panels.values())
 n_all = sum(len(fit.final_losses) for fit, _ in panels.values())
 print(f"collapsed: {n_dead} of {n_all} ReLU runs ({n_dead / n_all:.0%})")
+assert n_dead > 0  # tiny ReLU autoencoders do collapse
 assert all(not fit.collapsed[fit.best] for fit, _ in panels.values())
 
 # %% [markdown]
@@ -100,11 +101,11 @@ for p, (fit, X) in panels.items():
 
 # %% [markdown]
 # Both happen: some initialisations are dead from the start (the bottleneck's random bias and
-# weights put all 100 points on the ReLU's flat side), and others die during training, when a
-# large Adam step (lr 1e-2) pushes the bottleneck's pre-activation below zero for all points.
+# weights put all 100 points on the ReLU's flat side), and others die during training, when an
+# Adam step pushes the bottleneck's pre-activation below zero for all points.
 # The careful fix we use: train several restarts and keep the lowest training loss — and *say
 # so*. (Alternatives: a positive bias initialisation, LeakyReLU, a smaller learning rate — the
-# last only moves the problem, see notebook 07's success rates.)
+# last is not tested here; 1d trains at 3e-3 and still loses runs during training, see above.)
 #
 # **Exercise 1.** What training loss does a collapsed autoencoder reach on the banana data? Compute
 # it from the data alone.
@@ -155,8 +156,10 @@ for p, oob in results.items():
 # reconstruction losses can be found in this direction."
 #
 # **Ours:** asserted below — a zone farther than 2 data radii (radius = largest distance of a
-# point from the data's centroid) with MSE < ε, and far points whose MSE is below the median
-# normal MSE.
+# point from the data's centroid) with MSE < ε that runs to the edge of our plane, and far points
+# whose MSE is below the median normal MSE. In our 1a the low-error zone lies along +(1, 1) (see
+# the figure); we do not see low errors in the (−1, −1) direction: beyond the data on that side
+# the MSE is moderate to high.
 
 # %% tags=["tolerance-trained"]
 fit, X = panels["1a"]
@@ -172,14 +175,15 @@ print(
     f"vs median normal MSE {median_normal:.2g}, minimum normal {oob.min_normal_error:.2g}"
 )
 assert oob.has_zone and oob.max_distance > 2 * oob.data_radius
+assert oob.touches_edge  # the zone runs to the edge of our plane
 assert oob.far_min_error < median_normal
 print(f"worst case of 4.1 (a far point with L(a) <= min_i L(x_i)): {oob.worst_case}")
 
 # %% [markdown]
 # ### 1b · two Gaussians
 #
-# **Paper:** "there is an area between the two clusters with a good reconstruction" (probably
-# units still close to their initialisation).
+# **Paper:** "there is an area between the two clusters with a good reconstruction". The paper
+# guesses that units still close to their initialisation cause it; we do not test that guess.
 #
 # **Ours:** we walk the segment between the cluster means and keep the points farther than
 # `OOB_MARGIN` from all data.
@@ -210,9 +214,9 @@ assert err_between.min() < config.EPSILON
 # areas of near-perfect reconstruction."
 #
 # **Ours:** the kept shallow banana model does **not** show a zone at ε = 0.1: its smallest MSE
-# outside the data is printed below (above ε). The zone appears for a larger ε (Exercise 2), and
-# in notebook 07 other seeds of the same setting do show zones. We assert what we see, so a change
-# is caught.
+# outside the data is printed below (above ε). The zone appears for a larger ε (Exercise 2).
+# Notebook 07's browser (relu, banana) shows other seeds of a leaner recipe (one run per seed, no
+# restarts); its table pools three data sets. We assert what we see, so a change is caught.
 
 # %% tags=["tolerance-trained"]
 oob = results["1c"]
@@ -225,7 +229,12 @@ assert not oob.has_zone and oob.far_min_error > config.EPSILON
 # %% [markdown]
 # ### 1d · banana, deeper [2,100,20,1,20,100,2]
 #
-# **Paper:** the same linear out-of-bounds behaviour, large areas of near-perfect reconstruction.
+# **Paper:** the same linear out-of-bounds behaviour, "even larger areas of near-perfect
+# reconstruction".
+#
+# **Ours:** asserted below — a zone with MSE < ε reaching farther than one data radius from the
+# data. It is smaller than 1a's: its farthest point is about 1.5–2 data radii away (printed
+# below), against about 3.6 for 1a. The paper's "even larger areas" does not reproduce here.
 
 # %% tags=["tolerance-search"]
 oob = results["1d"]
@@ -267,9 +276,12 @@ assert check_05_eps_onset(eps_onset)
 # %% [markdown]
 # ## Summary
 #
-# - Figure 1a, 1b and 1d reproduce: far out-of-bounds zones with MSE < ε (1a: more than two data
-#   radii away and touching the edge of our plane), a good-reconstruction area between the two
-#   clusters (1b), and in 1b even the §4.1 worst case.
-# - Our 1c (best of 8 restarts) shows no zone at ε = 0.1; the numbers above say by how much.
-# - Tiny ReLU autoencoders collapse often (counts above); some are dead at initialisation, others
-#   die during training. We keep the best of several restarts and report the rest.
+# - Figure 1a and 1b reproduce: far out-of-bounds zones with MSE < ε (1a: more than two data radii
+#   away and touching the edge of our plane, both asserted), a good-reconstruction area between
+#   the two clusters (1b), and in 1b even the §4.1 worst case.
+# - 1c and 1d reproduce only in part. Our 1c (best of 8 restarts) shows no zone at ε = 0.1; the
+#   numbers above say by how much. 1d shows a far zone (about 1.5–2 data radii), smaller than
+#   1a's: the paper's "even larger areas" for 1c/1d does not reproduce here.
+# - Tiny ReLU autoencoders collapse often (counts above; asserted that some do); some are dead at
+#   initialisation, others die during training. We keep the best of several restarts and report
+#   the rest.

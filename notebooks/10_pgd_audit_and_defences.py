@@ -107,10 +107,11 @@ assert check_10_grid_cost(n_points, config.MNIST_GRID_RESOLUTION, 16)
 #
 # PGD (Madry et al., 2017) minimises the error of a decoded point,
 # $$\min_{z \in B} \; L(h(z)) + \lambda \max(0, \delta - d(h(z)))^2,$$
-# over a box $B$ around the training codes, from random starts: each step moves $z$ along the
-# normalised negative gradient and projects it back onto $B$. The second term keeps $a = h(z)$ at
-# least $\delta$ = far from every training image ($d$ = distance to the nearest one); only iterates
-# that satisfy it count. On the 2-D model we can compare it with the grid.
+# over a box $B$ around the training codes, from random starts (each the best of a few uniform
+# random points: the *screening*): each step moves $z$ along the normalised negative gradient and
+# projects it back onto $B$. The second term keeps $a = h(z)$ at least $\delta$ = far from every
+# training image ($d$ = distance to the nearest one); only iterates that satisfy it count. On the
+# 2-D model we can compare it with the grid.
 
 # %% tags=["tolerance-search"]
 model2 = runs[2].model
@@ -130,19 +131,23 @@ print(
     f"grid: {config.MNIST_GRID_RESOLUTION**2:,} decodings; best far error {grid.error[0]:.3g}, "
     f"{int(grid.adversarial().sum())} adversarial"
 )
+n_screen = latent_pgd.restarts * latent_pgd.screen  # random points screened for the starts
+n_descent = latent_pgd.restarts * (latent_pgd.steps + 1)  # iterates, each with a gradient
 print(
-    f"PGD:  {config.NB10_PGD_RESTARTS * (config.NB10_PGD_STEPS + 1):,} decodings (+ gradients); "
-    f"best far error {pgd2.error[0]:.3g}, "
+    f"PGD:  {n_screen + n_descent:,} decodings ({n_screen:,} screening the starts, "
+    f"{n_descent:,} along the descent, with gradients); best far error {pgd2.error[0]:.3g}, "
     f"{int(pgd2.adversarial().sum())} of {len(pgd2)} restarts adversarial"
 )
 print(f"min normal error {pgd2.min_normal_error:.3g}")
 assert pgd2.adversarial().any()
 
 # %% [markdown]
-# With about a tenth of the grid's decodings (each with a gradient, so roughly a third of the
-# compute), PGD finds minima at least as deep as the grid's, most restarts end in an adversarial
-# anomaly, and its cost grows with the number of steps and restarts — not exponentially with the
-# latent size. Wall-clock times on the machine that ran this notebook (yours will differ):
+# PGD evaluates far fewer points than the grid (about 15 % of its decodings, screening included),
+# finds minima at least as deep as the grid's here, and most restarts end in an adversarial
+# anomaly. But its steps are sequential and need gradients, so in 2-D it is not clearly faster in
+# wall time: both take a second or two (see the timing below). What matters is that its cost grows
+# with steps × restarts — not exponentially with the latent size. Wall-clock times on the machine
+# that ran this notebook (yours will differ):
 
 # %%
 print(f"grid {t_grid:.2f} s (wall), PGD {t_pgd:.2f} s (wall)")
@@ -181,11 +186,14 @@ assert (
 
 # %% [markdown]
 # Look at them, with their distances (notebook 09: a training image is typically about 5 from its
-# nearest neighbour): strokes and blobs that no training image resembles closely, reconstructed
-# with errors orders of magnitude below the lowest error of any training image.
+# nearest neighbour). Some are strokes and blobs; others can look like digits, even like a normal
+# class (4, 5 or 7), and may then be benign — look before you call them anomalies. All lie close to
+# the far threshold, just beyond it, yet are reconstructed with errors orders of magnitude below
+# the lowest error of any training image.
 #
 # **The step size matters.** Sensitivity of the 16-D search to the first step (fraction of the
-# box's mean side), same starts and 100 steps: too small a step never leaves the starting region.
+# box's mean side), same starts and 100 steps: a smaller first step finds fewer adversarial
+# restarts and shallower minima in 100 steps (see the printed counts).
 
 # %% tags=["tolerance-search"]
 for step in (0.02, 0.05):
@@ -205,8 +213,8 @@ print(
 # %% [markdown]
 # **Input space instead of latent space.** PGD can also search the pixels directly (normalised
 # gradient steps of fixed L2 length, projected onto [0, 1] and out of the far ball around the
-# data; `norm="linf"` gives Madry's signed steps). Starting from uniform
-# noise it is a much harder search: the decoder's manifold is a thin set in 784 dimensions.
+# data; `norm="linf"` gives Madry's signed steps). Starting from uniform noise it is a much harder
+# search: the decoder's manifold is a thin set in 784 dimensions.
 
 # %% tags=["tolerance-search"]
 inp = InputPGD(steps=config.NB10_PGD_STEPS, restarts=config.NB10_PGD_RESTARTS)(
@@ -222,11 +230,14 @@ print(
 #
 # `audit(model, X_normal)` picks the search (grid for 2-D latents, latent PGD for larger ones,
 # input PGD for models without `encode`/`decode`), uses "far" = the 95 % quantile of the normal
-# nearest-neighbour distances by default, and returns a report.
+# nearest-neighbour distances by default, and returns a report. We print the search settings it
+# ran first: its default latent PGD takes a small first step (the smallest of section 3), so it
+# finds weaker anomalies than our tuned search (compare the errors with section 3's) — still
+# enough for the verdict. Pass `search=LatentPGD(...)` for a stronger one.
 
 # %% tags=["tolerance-search"]
-# defaults: PGD_STEPS steps, PGD_RESTARTS starts
 report = audit(runs[16].model, X, reduction="sum")
+print(report.settings)  # the search the audit chose and ran, with its default settings
 print(report)
 assert not report.reliable and report.method == "latent PGD"
 
@@ -270,15 +281,23 @@ nae16 = negative_autoencoder(runs[16], far)
 maha = LatentMahalanobis(relu16, X)
 rows = {"ReLU (baseline)": relu16, "(a) sigmoid units": sigmoid16, "(c) negative samples": nae16}
 results = {name: pgd_attack(m) for name, m in rows.items()}
+aucs, best_far, n_adv = {}, {}, {}
 print(f"{'model':22s} {'AUC':>6s} {'min normal L':>13s} {'best far L':>11s} {'adversarial':>12s}")
 for name, m in rows.items():
     r = results[name]
     far_err = r.error[r.distance > far]  # candidates that kept the distance
-    best = f"{far_err.min():11.3g}" if len(far_err) else f"{'none far':>11s}"
+    aucs[name] = auc(m)
+    best_far[name] = float(far_err.min()) if len(far_err) else float("inf")
+    n_adv[name] = int(r.adversarial().sum())
+    best = f"{best_far[name]:11.3g}" if len(far_err) else f"{'none far':>11s}"
     print(
-        f"{name:22s} {auc(m):6.3f} {r.min_normal_error:13.3g} {best} "
-        f"{int(r.adversarial().sum()):>7d} / {len(r)}"
+        f"{name:22s} {aucs[name]:6.3f} {r.min_normal_error:13.3g} {best} "
+        f"{n_adv[name]:>7d} / {len(r)}"
     )
+base, neg = "ReLU (baseline)", "(c) negative samples"
+assert best_far[neg] > 5 * best_far[base]  # negative samples raise the best far error
+assert n_adv[neg] < n_adv[base]  # ... leave fewer adversarial restarts
+assert aucs[neg] >= aucs[base] - 0.03  # ... and keep the AUC
 
 # %% [markdown]
 # Now (b), the Mahalanobis score on the baseline's adversarial anomalies: how many does it flag,
@@ -312,7 +331,8 @@ print(
     f"adaptive attack inside the codes' box: {int(adaptive.adversarial().sum())} adversarial, "
     f"of which {int(hidden.sum())} also pass the Mahalanobis check"
 )
-assert (adv_scores > maha.threshold).float().mean() >= 0.5  # it catches most of the naive attack
+flagged = float((adv_scores > maha.threshold).float().mean())
+assert flagged >= 0.3  # it catches about half of the naive attack
 assert hidden.any()  # ... but not an attacker who stays among the training codes
 
 # %% [markdown]
@@ -342,36 +362,39 @@ assert check_10_mahalanobis_threshold(maha_threshold, adv_scores, normal_scores)
 #
 # - **Sigmoid units**: PGD finds no adversarial anomaly — but look at the first two columns. With
 #   the same `MNIST_EPOCHS` epochs the sigmoid network reconstructs normal digits far worse (its
-#   lowest normal error is an order of magnitude above the ReLU model's) and detects other digits
-#   worse: the vanishing gradient of §4.4.2. Part of its "safety" is that it barely learned; a
-#   fair comparison trains it to the same normal error, which costs many more epochs.
-# - **The Mahalanobis score** flags a good part of the naive attack's anomalies (those whose codes
-#   lie far from the training codes) at about 1 % false alarms — but an attacker who stays inside
-#   the codes' box finds decodings that pass both scores (the adaptive line above). A second score
-#   moves the problem; it does not remove the fact that a latent point is a whole set of inputs
-#   (§4.2).
+#   lowest normal error is about an order of magnitude above the ReLU model's) and detects other
+#   digits worse, consistent with the vanishing gradients of §4.4.2. Part of its "safety" is that
+#   it barely learned; a fair comparison would train it to the same normal error (not done here).
+# - **The Mahalanobis score** flags about half of the naive attack's anomalies (see the printed
+#   count) at about 1 % false alarms — but an attacker who stays inside the codes' box finds
+#   decodings that pass both scores (the adaptive line above). A second score moves the problem; it
+#   does not remove the fact that a latent point is a whole set of inputs (§4.2).
 # - **Negative-sample fine-tuning** attacks the cause: it teaches the model *not* to reconstruct
-#   its own far-away decodings. Our small version raises the error of the best far decoding by
-#   orders of magnitude and cuts the adversarial restarts sharply while keeping the AUC — yet PGD
-#   still finds some below the lowest normal error: better, not fixed. The normalized autoencoder
-#   (Yoon et al., 2021) samples negatives more thoroughly and trains longer; treating
-#   reconstruction as an energy to be normalised is the direction the paper points to, and the
-#   audit is how you would know whether it worked.
+#   its own far-away decodings. Our small version raises the error of the best far decoding by a
+#   large factor (see the table; asserted: more than 5×), leaves fewer adversarial restarts and
+#   keeps the AUC (both asserted) — yet PGD still finds some below the lowest normal error (the
+#   last column): better, not fixed. The normalized autoencoder (Yoon et al., 2021) samples
+#   negatives more thoroughly and trains longer; treating reconstruction as an energy to be
+#   normalised is the direction the paper points to, and the audit is how you would know whether
+#   it worked.
 #
 # ## A practitioner's checklist
 #
 # 1. Report worst-case behaviour, not only AUC: search for adversarial anomalies
 #    (`aelib.audit(model, X_train)`), and treat "none found" as evidence, not proof.
 # 2. Define "far" on the data's own scale (nearest-neighbour distances) and look at what you
-#    find — some out-of-bounds reconstructions are benign (notebook 09, Figure 2e).
-# 3. Repeat over seeds and epochs: the failure comes and goes (notebook 09).
-# 4. Prefer saturating units in the bottleneck path, add a latent-density score, and consider
-#    training with negative samples — then audit again, with an attack that knows the defence.
+#    find — some low-error points are benign (notebook 09, section 5).
+# 3. Repeat over seeds and epochs: early snapshots can pass a check that later ones fail
+#    (notebook 09).
+# 4. Consider saturating units only if they train to the same normal error (section 5: our
+#    sigmoid model did not), add a latent-density score, and consider training with negative
+#    samples — then audit again, with an attack that knows the defence.
 # 5. Keep the thresholds honest: choose them on held-out normal data and report false alarms.
 #
 # ## Summary
 #
 # - Beyond 2-D a grid is impossible; latent PGD finds adversarial anomalies of a 16-D
-#   convolutional autoencoder in seconds (asserted), and `aelib.audit` packages the search.
+#   convolutional autoencoder (asserted) at a cost that grows with steps × restarts, and
+#   `aelib.audit` packages the search.
 # - Mitigations help to different degrees and none is a proof of reliability; measuring them with
 #   the same attack, and with an adaptive one, is the honest comparison.

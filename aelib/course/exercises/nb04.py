@@ -93,9 +93,13 @@ def check_04_pattern_freeze(answer: object) -> bool:
     right = pattern_freeze_point(model)
     edge = float(X.norm(dim=1).max())
     if abs(value - right) <= 0.15:
-        beyond = "inside" if right <= edge else "just beyond"
+        where = (
+            f"inside the data's edge (t = {edge:.2f})"
+            if right <= edge
+            else f"about {right / edge:.2g} × the data's edge on this side (t = {edge:.2f})"
+        )
         return fb.correct(
-            f"the last change is at t ≈ {right:.2f}, {beyond} the data's edge (t = {edge:.2f}); "
+            f"the last change is at t ≈ {right:.2f}, {where}; "
             "farther out the network is a single linear map."
         )
     if value < right:

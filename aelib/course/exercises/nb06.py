@@ -11,8 +11,8 @@ __all__ = ["check_06_band_direction", "check_06_band_fraction", "band_fraction"]
 
 
 def check_06_band_direction(answer: object) -> bool:
-    """A direction (2-vector) along the low-loss band of Figure 1f (orthogonal to the 1st PC)."""
-    fb = Feedback("06 · direction of the low-loss band")
+    """A direction (2-vector) along the paper's 1f hyperplane (orthogonal to the 1st PC)."""
+    fb = Feedback("06 · direction of the paper's low-loss band")
     if answer is NOT_ATTEMPTED:
         return fb.not_attempted()
     if isinstance(answer, list | tuple):
@@ -26,13 +26,18 @@ def check_06_band_direction(answer: object) -> bool:
     pc = torch.tensor([1.0, 1.0], dtype=torch.float64) / 2**0.5
     if abs(float(d @ pc)) > 0.99:
         return fb.wrong(
-            "that is the first principal component (the line through both clusters); the band is orthogonal to it."
+            "that is the first principal component (the line through both clusters); the paper's "
+            "hyperplane is orthogonal to it."
         )
     if abs(float(d[0] + d[1])) / 2**0.5 < 0.05:
         return fb.correct(
-            "the band runs along (1, -1): orthogonal to the first principal component."
+            "the paper's hyperplane runs along (1, -1), orthogonal to the first principal "
+            "component; the cells below test whether the loss is low along it."
         )
-    return fb.wrong("not quite: look at the red/light band between the clusters in the 1f panel.")
+    return fb.wrong(
+        "not quite: find the first principal component (the line through both clusters) in the "
+        "1f panel and take the direction orthogonal to it."
+    )
 
 
 def band_fraction(model: torch.nn.Module, X: torch.Tensor) -> float:
