@@ -19,6 +19,9 @@
 #   PYTHON=python3.12    the interpreter that creates .venv
 
 SHELL := /bin/bash
+# OpenMP threads sleep instead of spinning at barriers (aelib/threads.py): on small or shared
+# machines spinning made torch's default two threads many times slower than one.
+export OMP_WAIT_POLICY ?= PASSIVE
 PYTHON ?= python3
 TORCH ?=
 LAB_ARGS ?=

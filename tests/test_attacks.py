@@ -14,16 +14,6 @@ from aelib import attacks
 from aelib.course import config
 from aelib.metrics import reconstruction_error
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """These models are tiny: one thread avoids OpenMP spin-waits on a shared CPU (20x here)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 # --- models written for these tests ---------------------------------------------------------
 
 

@@ -20,15 +20,6 @@ from aelib.train import fit
 NN_SAMPLE_SIZE = inspect.signature(default_min_distance).parameters["sample_size"].default
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """These models are tiny: one thread avoids OpenMP spin-waits on a shared CPU (20x here)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 class ReluMLPAutoencoder(nn.Module):
     """[2, width, latent, width, 2] with ReLU, written here: the audit is tested on foreign code."""
 

@@ -19,21 +19,13 @@ pytestmark = pytest.mark.slow  # each fit takes a few seconds on a shared CPU
 R = 0.4  # min_distance: the scan below finds passing points this far from the data
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture(scope="module")
 def X():
     return gaussian(200, seed=0).numpy().astype(np.float64)
 
 
 @pytest.fixture(scope="module")
-def clf(X, _one_thread):
+def clf(X):
     detector = pyod_ae.AutoEncoder(
         hidden_neuron_list=[16, 1, 16],
         epoch_num=50,

@@ -12,14 +12,6 @@ from aelib.audit import audit
 from aelib.data import gaussian
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 class Constant(nn.Module):
     """Reconstructs every input as c: the mean error is ‖x − c‖² / d, low only near c."""
 

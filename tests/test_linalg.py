@@ -19,15 +19,6 @@ F64 = torch.float64
 FAST = settings(max_examples=40, deadline=None)
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny models train ~30x faster on one thread when the CPU is shared (measured 0.3 s vs 11 s)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def _data(m: int = 30, n: int = 5, seed: int = 0, dtype=F64) -> torch.Tensor:
     g = torch.Generator().manual_seed(seed)
     mix = torch.randn(n, n, generator=g, dtype=F64)

@@ -13,15 +13,6 @@ from aelib.metrics import reconstruction_error, roc_auc
 from aelib.models import ConvAutoencoder, MLPAutoencoder
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny models train ~30x faster on one thread when the CPU is shared (measured 0.3 s vs 11 s)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def _zero_model(n: int = 2) -> nn.Linear:
     """Reconstructs every input as 0, so the error is a known function of x."""
     lin = nn.Linear(n, n)

@@ -26,14 +26,6 @@ from aelib.train import fit
 SMALL = MnistSettings(digits=(0, 1), seed=1, channels=(2, 4), epochs=2, snapshot_epochs=(1,))
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def _images(n=40, seed=0):
     return torch.rand(n, 1, 28, 28, generator=torch.Generator().manual_seed(seed))
 

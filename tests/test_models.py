@@ -13,15 +13,6 @@ PAPER_SMALL = [2, 5, 1, 5, 2]
 PAPER_DEEP = [2, 100, 20, 1, 20, 100, 2]
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny models train ~30x faster on one thread when the CPU is shared (measured 0.3 s vs 11 s)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def _linears(module: nn.Module) -> list[nn.Linear]:
     return [m for m in module.modules() if isinstance(m, nn.Linear)]
 
