@@ -4,7 +4,8 @@
 # from training and searches within the tolerance of the cell's tag (tests/nbval_tolerance.py).
 #
 # Runs twice: once in this machine's numeric environment, once in a perturbed one (other CPU kernels:
-# ATen's AVX2 path, MKL's and oneDNN's AVX2 code paths) — so outputs that validate here also
+# ATen's AVX2 path, MKL's and oneDNN's AVX2 code paths, and the recipes train with two threads
+# instead of one) — so outputs that validate here also
 # validate on a processor other than the one that wrote them. AELIB_NBVAL_PASSES=native (or
 # perturbed) runs one pass only. Extra arguments go to pytest.
 set -euo pipefail
@@ -31,5 +32,6 @@ if [[ $passes == *native* ]]; then
     run_pass native
 fi
 if [[ $passes == *perturbed* ]]; then
-    run_pass perturbed ATEN_CPU_CAPABILITY=avx2 MKL_CBWR=AVX2 ONEDNN_MAX_CPU_ISA=AVX2
+    run_pass perturbed ATEN_CPU_CAPABILITY=avx2 MKL_CBWR=AVX2 ONEDNN_MAX_CPU_ISA=AVX2 \
+        AELIB_NUM_THREADS=2
 fi
