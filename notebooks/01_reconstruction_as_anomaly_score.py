@@ -111,14 +111,14 @@ print(
 
 # %%
 perfect = bool(s_anom.min() > s_normal.max())
-auc = roc_auc(s_normal, s_anom)
-assert perfect == (auc == 1.0)  # AUC = 1 exactly when the criterion holds
+auc_value = roc_auc(s_normal, s_anom)
+assert perfect == (auc_value == 1.0)  # AUC = 1 exactly when the criterion holds
 threshold = float(s_train.max())
 missed = s_anom <= threshold
-print(f"perfect detector: {perfect}   ROC AUC = {auc:.3f}")
+print(f"perfect detector: {perfect}   ROC AUC = {auc_value:.3f}")
 print(f"anomalies scoring at most the largest training score: {int(missed.sum())} of {len(A)}")
 axes = score_histograms(s_normal, s_anom, threshold=threshold)
-axes[1].set_title(f"ROC curve, AUC = {auc:.3f}")
+axes[1].set_title(f"ROC curve, AUC = {auc_value:.3f}")
 plt.tight_layout()
 plt.show()
 
@@ -203,17 +203,17 @@ r_flag = float(r_grid[model.reconstruction_error(ray) > threshold][0])
 assert check_01_flag_radius(r_flag)
 
 # %% [markdown]
-# Across the data the point is flagged after about one unit; close to the long axis (45°) it is
+# Across the data the point is flagged after about 1.3 units; close to the long axis (45°) it is
 # not flagged anywhere on the slider (up to $r = 8$) — a point at $r = 8$ on the 45° line is
 # farther from the data than the flagged one, yet it scores lower. A distance-blind score is the
 # root of the whole paper.
 #
-# **Exercise 2 (code).** Write `auc(scores_normal, scores_anomalous)` that computes the ROC AUC
+# **Exercise 2 (code).** Write `auc_by_counting(scores_normal, scores_anomalous)`, the ROC AUC
 # *by counting*: over all pairs (normal $i$, anomalous $j$), the fraction with
 # $s^\text{anom}_j > s^\text{normal}_i$, ties counting one half. Inputs are 1-D NumPy arrays.
 
 # %% nbgrader={"grade": false, "grade_id": "nb01_auc", "locked": false, "schema_version": 3, "solution": true, "task": false}
-auc_by_counting = None  # your answer: a function auc(scores_normal, scores_anomalous) -> float
+auc_by_counting = None  # your answer: a function (scores_normal, scores_anomalous) -> float
 
 
 ### BEGIN SOLUTION
@@ -234,8 +234,8 @@ assert check_01_auc(auc_by_counting)
 # %%
 if auc_by_counting is not None:
     mine = auc_by_counting(s_normal.numpy(), s_anom.numpy())
-    assert abs(mine - auc) < 1e-12
-    print(f"your AUC {mine:.3f} = aelib.metrics.roc_auc {auc:.3f}")
+    assert abs(mine - auc_value) < 1e-12
+    print(f"your AUC {mine:.3f} = aelib.metrics.roc_auc {auc_value:.3f}")
 
 # %% [markdown]
 # ## Summary

@@ -111,8 +111,8 @@ for p, (fit, X) in panels.items():
 # it from the data alone.
 
 # %% nbgrader={"grade": false, "grade_id": "nb05_collapse_loss", "locked": false, "schema_version": 3, "solution": true, "task": false}
+X_banana = panels["1c"][1]  # the banana data
 collapse_loss = None  # your answer: a number computed from X_banana
-X_banana = panels["1c"][1]
 ### BEGIN SOLUTION
 collapse_loss = float(((X_banana - X_banana.mean(0)) ** 2).mean())
 ### END SOLUTION

@@ -90,6 +90,8 @@ def solution_lines(source: str) -> list[str]:
 def unassert_checks(source: str) -> str:
     """Turn each top-level ``assert check_NN_name(...)`` in ``source`` into the bare call.
 
+    The call ends with ``;`` so the cell shows only the checker's feedback, not its ``True``/``False``.
+
     Parameters
     ----------
     source : str
@@ -120,7 +122,7 @@ def unassert_checks(source: str) -> str:
         statement = "".join(lines[node.lineno - 1 : node.end_lineno])
         old, new = ast.get_source_segment(source, node), ast.get_source_segment(source, call)
         if old and new and statement.startswith(old):
-            lines[node.lineno - 1 : node.end_lineno] = [new + statement[len(old) :]]
+            lines[node.lineno - 1 : node.end_lineno] = [new + ";" + statement[len(old) :]]
     return "".join(lines)
 
 

@@ -110,7 +110,7 @@ def _auc_cases() -> list[tuple[str, np.ndarray, np.ndarray]]:
 
 
 def check_01_auc(answer: object) -> bool:
-    """A function ``auc(scores_normal, scores_anomalous) -> float`` computing ROC AUC by counting.
+    """A function ``auc_by_counting(scores_normal, scores_anomalous) -> float``: ROC AUC by counting.
 
     The AUC is the probability that a random anomaly scores higher than a random normal
     sample, ties counting one half. Tested on NumPy arrays, including ties.
@@ -119,7 +119,9 @@ def check_01_auc(answer: object) -> bool:
     if answer is NOT_ATTEMPTED:
         return fb.not_attempted()
     if not callable(answer):
-        return fb.wrong(f"expected a function auc(scores_normal, scores_anomalous), got {answer!r}")
+        return fb.wrong(
+            f"expected a function auc_by_counting(scores_normal, scores_anomalous), got {answer!r}"
+        )
     for name, sn, sa in _auc_cases():
         right = _reference_auc(sn, sa)
         try:
