@@ -16,6 +16,7 @@ from typing import ClassVar
 
 from torch import nn
 
+from aelib._grid import check_bounds
 from aelib._validation import (
     check_choice,
     check_nonnegative_float,
@@ -102,7 +103,7 @@ class LatentGrid(_Search):
             )
         _set(self, "resolution", resolution)
         if self.bounds is not None:
-            _set(self, "bounds", grid.check_bounds(self.bounds))
+            _set(self, "bounds", check_bounds(self.bounds))
         _set(self, "margin", check_nonnegative_float(self.margin, "margin"))
         _set(self, "top_k", check_positive_int(self.top_k, "top_k"))
         if not isinstance(self.local_minima, bool):

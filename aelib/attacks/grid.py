@@ -6,13 +6,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from aelib._grid import plane_grid
 from aelib._torch_utils import eval_mode
 from aelib.attacks._common import (
     box,
@@ -27,25 +27,6 @@ from aelib.attacks._results import GridSearchResult, finish
 
 if TYPE_CHECKING:
     from aelib.attacks.configs import LatentGrid
-
-
-def check_bounds(bounds: object) -> tuple[tuple[float, float], tuple[float, float]]:
-    """``((z1_min, z1_max), (z2_min, z2_max))`` as floats with min < max, or a clear error."""
-    msg = f"bounds: expected ((z1_min, z1_max), (z2_min, z2_max)) with min < max, got {bounds!r}"
-    if not (isinstance(bounds, Sequence) and len(bounds) == 2):
-        raise TypeError(msg)
-    out = []
-    for pair in bounds:
-        if not (isinstance(pair, Sequence) and len(pair) == 2):
-            raise TypeError(msg)
-        try:
-            lo, hi = (float(v) for v in pair)
-        except (TypeError, ValueError):
-            raise TypeError(msg) from None
-        if not lo < hi:
-            raise ValueError(msg)
-        out.append((lo, hi))
-    return out[0], out[1]
 
 
 def _pick(
@@ -102,10 +83,8 @@ def run(
                 (x0, y0), (x1, y1) = lo.tolist(), hi.tolist()
             else:
                 (x0, x1), (y0, y1) = s.bounds
-            grid_x = torch.linspace(x0, x1, R, dtype=dtype, device=device)
-            grid_y = torch.linspace(y0, y1, R, dtype=dtype, device=device)
-            gy, gx = torch.meshgrid(grid_y, grid_x, indexing="ij")
-            zs = torch.stack([gx.reshape(-1), gy.reshape(-1)], dim=1)  # row i*R + j = (x_j, y_i)
+            gx, gy, zs = plane_grid(((x0, x1), (y0, y1)), R, dtype=dtype, device=device)
+            grid_x, grid_y = gx[0], gy[:, 0]
             errors = torch.empty(len(zs), dtype=dtype, device=device)
             for b in range(0, len(zs), s.batch_size):
                 a = model.decode(zs[b : b + s.batch_size])

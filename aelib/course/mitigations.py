@@ -21,6 +21,7 @@ from torch import nn
 from aelib._torch_utils import eval_mode
 from aelib._validation import as_float_tensor, check_module, check_nonnegative_float
 from aelib.attacks import nearest_distance
+from aelib.attacks._common import encode_batched
 from aelib.course.settings import NegativeSettings, resolve
 from aelib.threads import torch_threads
 from aelib.train import fit
@@ -33,9 +34,8 @@ def _encode(model: nn.Module, X: torch.Tensor, batch_size: int = 1024) -> torch.
         raise TypeError(
             f"model: expected an autoencoder with .encode(x), got {type(model).__name__}"
         )
-    with eval_mode(model), torch.inference_mode():
-        z = torch.cat([model.encode(X[s : s + batch_size]) for s in range(0, len(X), batch_size)])
-    return z.clone().double()
+    with eval_mode(model):
+        return encode_batched(model, X, batch_size).double()
 
 
 class LatentMahalanobis:

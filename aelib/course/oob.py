@@ -12,50 +12,23 @@ become linear far away), which :attr:`OutOfBounds.touches_edge` says.
 
 from __future__ import annotations
 
-import math
-import numbers
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
+from aelib._grid import check_bounds, plane_grid
 from aelib._validation import (
     as_float_tensor,
     check_module,
     check_nonnegative_float,
     check_positive_float,
-    check_positive_int,
 )
 from aelib.course import config
 from aelib.metrics import reconstruction_error
 from aelib.neighbors import nearest_distance
 
 __all__ = ["error_grid", "out_of_bounds", "OutOfBounds", "activation_pattern", "distance_to_data"]
-
-
-def _bounds(bounds: object) -> tuple[tuple[float, float], tuple[float, float]]:
-    """(lo, hi) for both axes, or ((xlo, xhi), (ylo, yhi)) → two checked pairs."""
-    try:
-        pairs = (
-            (tuple(bounds), tuple(bounds))
-            if len(bounds) == 2 and all(isinstance(b, numbers.Real) for b in bounds)
-            else tuple(tuple(b) for b in bounds)
-        )
-    except TypeError:
-        pairs = ()
-    if len(pairs) != 2 or any(len(p) != 2 for p in pairs):
-        raise TypeError(f"bounds: expected (lo, hi) or ((xlo, xhi), (ylo, yhi)), got {bounds!r}")
-    out = []
-    for axis, (lo, hi) in zip("xy", pairs, strict=True):
-        if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in (lo, hi)):
-            raise TypeError(f"bounds: expected numbers, got {bounds!r}")
-        lo, hi = float(lo), float(hi)
-        if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-            raise ValueError(
-                f"bounds: expected finite lo < hi on the {axis} axis, got ({lo}, {hi})"
-            )
-        out.append((lo, hi))
-    return out[0], out[1]
 
 
 def error_grid(
@@ -83,14 +56,8 @@ def error_grid(
     bounds = config.TOY_PLANE if bounds is None else bounds
     resolution = config.TOY_GRID if resolution is None else resolution
     check_module(model)
-    (xlo, xhi), (ylo, yhi) = _bounds(bounds)
-    resolution = check_positive_int(resolution, "resolution")
-    if resolution < 2:
-        raise ValueError(f"resolution: expected at least 2 points per axis, got {resolution}")
-    xs = torch.linspace(xlo, xhi, resolution)
-    ys = torch.linspace(ylo, yhi, resolution)
-    yy, xx = torch.meshgrid(ys, xs, indexing="ij")
-    points = torch.stack([xx.reshape(-1), yy.reshape(-1)], dim=1)
+    (xlo, xhi), (ylo, yhi) = check_bounds(bounds)
+    xx, yy, points = plane_grid(((xlo, xhi), (ylo, yhi)), resolution)
     errors = reconstruction_error(model, points).reshape(resolution, resolution)
     return xx, yy, errors.float()
 
@@ -263,7 +230,7 @@ def out_of_bounds(
     distance = distance_to_data(points, X).reshape(xx.shape)
     far = distance > margin
     zone = (errors < eps) & far
-    (xlo, xhi), (ylo, yhi) = _bounds(bounds)
+    (xlo, xhi), (ylo, yhi) = check_bounds(bounds)
     cell = (xhi - xlo) * (yhi - ylo) / (xx.shape[1] - 1) / (xx.shape[0] - 1)
     normal = reconstruction_error(model, X)
     min_normal = float(normal.min())

@@ -15,7 +15,8 @@ from matplotlib.patches import Circle, Polygon
 from scipy.spatial import ConvexHull
 from sklearn.metrics import roc_curve
 
-from aelib._validation import as_float_tensor, check_positive_float, check_positive_int
+from aelib._grid import plane_grid
+from aelib._validation import as_float_tensor, check_positive_float
 from aelib.course.plots._contour import error_contour
 from aelib.linalg import PCA
 
@@ -69,15 +70,7 @@ def score_grid(
         Each of shape (resolution, resolution); ``scores`` is the mean squared error L_R.
     """
     pca = _check_pca(pca, 2)
-    resolution = check_positive_int(resolution, "resolution")
-    if resolution < 2:
-        raise ValueError(f"resolution: expected at least 2 grid points, got {resolution}")
-    lo, hi = (float(b) for b in bounds)
-    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
-        raise ValueError(f"bounds: expected finite (low, high) with low < high, got {bounds}")
-    axis = torch.linspace(lo, hi, resolution, dtype=pca.components.dtype)
-    yy, xx = torch.meshgrid(axis, axis, indexing="ij")
-    points = torch.stack([xx.flatten(), yy.flatten()], 1)
+    xx, yy, points = plane_grid(bounds, resolution, dtype=pca.components.dtype)
     return xx, yy, pca.reconstruction_error(points).reshape(xx.shape)
 
 
