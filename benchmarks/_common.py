@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import platform
@@ -13,9 +14,14 @@ from pathlib import Path
 
 import nbformat
 import torch
-from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location(
+    "execute_notebook", ROOT / "tools/execute_notebook.py"
+)
+_execute_notebook = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_execute_notebook)
+NotebookClient = _execute_notebook.PollingNotebookClient  # jupyter/nbclient#312 workaround
 NOTEBOOK_DIR = ROOT / "notebooks"
 KERNEL = "python3"
 CELL_TIMEOUT_S = 900

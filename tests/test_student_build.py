@@ -19,7 +19,6 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import NOTEBOOKS, ROOT
-from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 import aelib.course.exercises
@@ -27,6 +26,11 @@ import aelib.course.exercises
 _spec = importlib.util.spec_from_file_location("build_student", ROOT / "tools/build_student.py")
 build_student = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(build_student)
+_spec = importlib.util.spec_from_file_location(
+    "execute_notebook", ROOT / "tools/execute_notebook.py"
+)
+execute_notebook = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(execute_notebook)
 
 # The model cache the course run should use (the user's, or tools/test.sh's fresh one), captured
 # before the autouse fixture in conftest.py points AELIB_CACHE_DIR at a per-test directory.
@@ -148,7 +152,7 @@ def student_run_problems(nb: nbformat.NotebookNode) -> list[str]:
 
 
 def execute(nb: nbformat.NotebookNode, cwd: Path, timeout: int = 600) -> nbformat.NotebookNode:
-    NotebookClient(
+    execute_notebook.PollingNotebookClient(
         nb,
         timeout=timeout,
         kernel_name="python3",

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
+from execute_notebook import PollingNotebookClient  # tools/ is on sys.path when run as a script
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,7 +37,7 @@ def main() -> int:
         nb = nbformat.read(path, as_version=4)
         start = time.perf_counter()
         try:
-            NotebookClient(
+            PollingNotebookClient(
                 nb,
                 timeout=600,
                 kernel_name="python3",
