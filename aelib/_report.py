@@ -7,12 +7,13 @@ from dataclasses import dataclass
 
 import torch
 
-from aelib.attacks import InputPGD, LatentGrid, LatentPGD, SearchResult
+from aelib._miss_rate import MissRate
+from aelib.attacks import InputPGD, LatentGrid, LatentPGD, LatentScan, SearchResult
 from aelib.neighbors import NNQuantile
 
 __all__ = ["AuditReport"]
 
-Search = LatentGrid | LatentPGD | InputPGD
+Search = LatentScan | LatentGrid | LatentPGD | InputPGD
 
 
 @dataclass(frozen=True, repr=False)
@@ -59,6 +60,11 @@ class AuditReport:
         The PyOD detector's class name when one was audited (e.g. ``"AutoEncoder"``).
     suggested_threshold : float or None
         The PyOD detector's own ``threshold_`` when the audit ran without a threshold.
+    at_search_edge : bool
+        The farthest adversarial anomaly lies on the edge of the searched region (after the
+        widenings the audit tried): the failure may reach farther than :attr:`max_distance`.
+    miss_rate : MissRate or None
+        How often random probes at each distance from the data pass the criterion.
     """
 
     adversarial_anomalies: torch.Tensor
@@ -77,6 +83,8 @@ class AuditReport:
     data_radius: float = float("nan")
     detector: str | None = None
     suggested_threshold: float | None = None
+    at_search_edge: bool = False
+    miss_rate: MissRate | None = None
 
     @property
     def bound(self) -> float:
@@ -115,7 +123,10 @@ class AuditReport:
         for name, s in (("data radius", self.data_radius), ("min distance", self.min_distance)):
             if s > 0:  # NaN and 0 skipped
                 scales.append(f"{d / s:.3g} × {name} {s:.3g}")
-        return f"{d:.3g}" + (f" ({', '.join(scales)})" if scales else "")
+        edge = (
+            "; at the edge of the searched region: may reach farther" if self.at_search_edge else ""
+        )
+        return f"{d:.3g}" + (f" ({', '.join(scales)})" if scales else "") + edge
 
     @property
     def min_distance_origin(self) -> str:
@@ -183,6 +194,8 @@ class AuditReport:
         if len(self.errors) > 5:
             lines.append(f"    … and {len(self.errors) - 5} more")
         lines.append(f"  max distance:         {self.reach}")
+        if self.miss_rate is not None:
+            lines.append(f"  miss rate:            {self.miss_rate.summary()}")
         lines.append(f"  verdict: {self.verdict}")
         if (hint := self._hint()) is not None:
             lines.append(f"  hint: {hint}")
@@ -200,6 +213,11 @@ class AuditReport:
         )
         detector = "" if self.detector is None else f"<li>detector: PyOD {self.detector}</li>"
         hint = "" if (h := self._hint()) is None else f"<p>Hint: {html.escape(h)}</p>"
+        miss = (
+            ""
+            if self.miss_rate is None
+            else f"<li>miss rate: {html.escape(self.miss_rate.summary())}</li>"
+        )
         return (
             f"<div><b>AuditReport: <span style='color:{colour}'>{status}</span></b>"
             "<ul>"
@@ -212,5 +230,6 @@ class AuditReport:
             f"(chosen as: {html.escape(self.min_distance_origin)})</li>"
             f"<li>adversarial anomalies: {len(self.errors)}</li>"
             f"<li>max distance: {html.escape(self.reach)}</li>"
+            f"{miss}"
             f"</ul>{table}<p>{html.escape(self.verdict)}</p>{hint}</div>"
         )

@@ -12,14 +12,28 @@ side latent searches (which only visit h(Z)) do not reach.
 
 How it searches (``method="auto"``):
 
+- ``encode``/``decode`` with a 1-D latent → ``"latent scan"`` (:func:`latent_scan_search`, an
+  exhaustive scan of the latent line);
 - ``encode``/``decode`` with a 2-D latent → ``"latent grid"`` (:func:`latent_grid_search`);
 - ``encode``/``decode`` with any other latent size → ``"latent PGD"`` (:func:`latent_pgd_search`);
 - any other ``nn.Module`` mapping a batch to its reconstruction → ``"input PGD"``
   (:func:`input_pgd_search`).
 
-Every setting of the search is reachable through ``search=``, a :class:`~aelib.attacks.LatentGrid`,
+Every setting of the search is reachable through ``search=``, a
+:class:`~aelib.attacks.LatentScan`, :class:`~aelib.attacks.LatentGrid`,
 :class:`~aelib.attacks.LatentPGD` or :class:`~aelib.attacks.InputPGD` (e.g.
 ``audit(model, X, search=LatentPGD(step_size=0.1))``).
+
+How far the failure reaches (``reach=True``): a search returns the lowest-error points, which sit
+just past ``min_distance``; the audit then adds the farthest passing points it can verify
+(:mod:`aelib._reach`: from the scan's or grid's map, widened while passing points sit on its
+edge; PGD re-run at twice the distance reached). ``.max_distance`` is the farthest of them, and
+``.miss_rate`` (:mod:`aelib._miss_rate`) how often *random* points at each distance pass.
+
+Models whose ``forward`` returns a tuple or dict (a VAE's ``(reconstruction, mu, logvar)``): pass
+``output=`` (index or key of the reconstruction); the model is then searched through its inputs.
+A model that samples in eval mode, or does not fit the data's shape, is refused with an error
+that says what to do (:mod:`aelib._model_probe`).
 
 Default ``min_distance``: the ``NN_QUANTILE`` (95 %) quantile of the normal samples'
 distances to their nearest other normal sample. A point farther than that from *every* normal
@@ -34,7 +48,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from aelib._miss_rate import MissRate, probe_miss_rate
+from aelib._model_probe import check_reconstructs, select_output
 from aelib._pyod import PyODScoreModel, pyod_model
+from aelib._reach import extend_reach
 from aelib._report import AuditReport
 from aelib._torch_utils import eval_mode
 from aelib._validation import (
@@ -46,15 +63,17 @@ from aelib._validation import (
     check_nonnegative_int,
     check_positive_int,
 )
-from aelib.attacks import InputPGD, LatentGrid, LatentPGD
+from aelib.attacks import InputPGD, LatentGrid, LatentPGD, LatentScan
+from aelib.metrics import reconstruction_error
 from aelib.neighbors import nn_distance_quantile, nn_distances
 
-__all__ = ["AuditReport", "audit", "default_min_distance"]
+__all__ = ["AuditReport", "MissRate", "audit", "default_min_distance", "miss_rate_by_distance"]
 
-METHODS = ("auto", "latent grid", "latent PGD", "input PGD")
+METHODS = ("auto", "latent scan", "latent grid", "latent PGD", "input PGD")
 NN_QUANTILE = 0.95  # default min_distance: this quantile of the nearest-neighbour distances
 TOP_K = 16  # with a latent grid: at most this many lowest-error grid points reported
-Search = LatentGrid | LatentPGD | InputPGD
+Search = LatentScan | LatentGrid | LatentPGD | InputPGD
+RAYS = 128  # random directions of the miss-rate probes
 
 
 def default_min_distance(
@@ -129,7 +148,7 @@ def _settings(
     if search is not None:
         if not isinstance(search, Search):
             raise TypeError(
-                "search: expected a LatentGrid, LatentPGD or InputPGD settings object from "
+                "search: expected a LatentScan, LatentGrid, LatentPGD or InputPGD settings object from "
                 f"aelib.attacks (or None for the automatic choice), got {type(search).__name__}"
             )
         if method not in ("auto", search.method):
@@ -147,14 +166,10 @@ def _settings(
             )
         method = search.method
     elif method == "auto":
-        method = (
-            "input PGD"
-            if latent_dim is None
-            else "latent grid"
-            if latent_dim == 2
-            else "latent PGD"
+        method = {None: "input PGD", 1: "latent scan", 2: "latent grid"}.get(
+            latent_dim, "latent PGD"
         )
-    if method in ("latent grid", "latent PGD") and latent_dim is None:
+    if method in ("latent scan", "latent grid", "latent PGD") and latent_dim is None:
         raise TypeError(
             f"method: {method!r} needs a model with encode/decode, got {type(model).__name__} "
             "without them (use method='input PGD')"
@@ -162,6 +177,9 @@ def _settings(
     if search is not None:
         return search
     pgd = {k: v for k, v in (("steps", steps), ("restarts", restarts)) if v is not None}
+    if method == "latent scan":
+        scan = {} if resolution is None else {"resolution": resolution}
+        return LatentScan(**scan, top_k=TOP_K if top_k is None else top_k)
     if method == "latent grid":
         grid = {} if resolution is None else {"resolution": resolution}
         return LatentGrid(**grid, top_k=TOP_K if top_k is None else top_k, local_minima=False)
@@ -178,6 +196,7 @@ def audit(
     X_normal: torch.Tensor,
     *,
     threshold: float | None = None,
+    output: int | str | None = None,
     min_distance: float | None = None,
     reduction: str = "mean",
     search: Search | None = None,
@@ -187,6 +206,8 @@ def audit(
     steps: int | None = None,
     restarts: int | None = None,
     top_k: int | None = None,
+    reach: bool = True,
+    miss_rate: bool = True,
     seed: int = 0,
 ) -> AuditReport:
     """Search a trained autoencoder for adversarial anomalies and report a verdict.
@@ -208,6 +229,10 @@ def audit(
         number ≥ 0: the detector's deployed threshold, error ≤ ``threshold`` (same
         ``reduction`` as the errors; for a PyOD detector, its ``decision_function`` score, e.g.
         ``threshold=clf.threshold_``).
+    output : int or str, optional
+        For a module whose ``forward`` returns a tuple or dict (e.g. a VAE's
+        ``(reconstruction, mu, logvar)``): the index or key of the reconstruction. The module is
+        then searched through its inputs (``"input PGD"``). ``None``: forward returns a tensor.
     min_distance : float, optional
         How far from every normal sample a point must be to count; default
         :func:`default_min_distance` (95 % quantile of the nearest-neighbour distances, estimated
@@ -220,18 +245,27 @@ def audit(
         ``LatentPGD(steps=100, step_size=0.1)``. ``None``: chosen by ``method`` and built from
         ``clamp``, ``resolution``, ``steps``, ``restarts`` and ``top_k``, which must not be
         given beside a ``search``.
-    method : {"auto", "latent grid", "latent PGD", "input PGD"}
+    method : {"auto", "latent scan", "latent grid", "latent PGD", "input PGD"}
         The search when ``search`` is ``None``; ``"auto"`` picks as described in the module
         docstring. With a ``search``, only ``"auto"`` or that search's own method.
     clamp : (float, float), None or "auto"
         Valid input range for ``"input PGD"``; ``"auto"``: (0, 1) if all of ``X_normal`` lies in
         [0, 1] (images), else ``None`` (the data's box enlarged by ``InputPGD().margin``).
     resolution : int, optional
-        Grid points per axis for ``"latent grid"`` (default ``LatentGrid().resolution``, 200).
+        Grid points per axis for ``"latent grid"`` (default ``LatentGrid().resolution``, 200),
+        scan points for ``"latent scan"`` (default ``LatentScan().resolution``, 20,000).
     steps, restarts : int, optional
         Projected-gradient steps and random starts for the PGD searches (defaults 200 and 16).
     top_k : int, optional
-        For ``"latent grid"``: at most this many grid points are reported (default 16).
+        For ``"latent scan"``/``"latent grid"``: at most this many lowest-error points are
+        reported (default 16), besides the farthest ones ``reach`` adds.
+    reach : bool
+        Add the farthest passing points the audit can verify (module docstring), so that
+        ``.max_distance`` says how far the failure reaches; ``False``: only the search's own
+        lowest-error candidates (faster for PGD: up to three more runs).
+    miss_rate : bool
+        Probe 128 random directions from the data (``.miss_rate``, see
+        :func:`miss_rate_by_distance`); ``False`` skips it.
     seed : int
         Seeds the PGD starts and the sample behind the default ``min_distance``.
 
@@ -240,9 +274,10 @@ def audit(
     AuditReport
         ``.adversarial_anomalies`` (k, *input_shape), ``.errors`` (k,), ``.distances`` (k,),
         ``.max_distance`` (the farthest, 0.0 if none; the repr states it also in data radii
-        and in ``min_distance``), ``.min_distance``, ``.min_normal_error``, ``.threshold``,
-        ``.criterion``, ``.reliable``, ``.method``, ``.settings`` (the search's settings) and a
-        verdict.
+        and in ``min_distance``), ``.at_search_edge`` (the farthest lies on the edge of the
+        searched region: the failure may reach farther), ``.miss_rate``, ``.min_distance``,
+        ``.min_normal_error``, ``.threshold``, ``.criterion``, ``.reliable``, ``.method``,
+        ``.settings`` (the search's settings) and a verdict.
 
     Examples
     --------
@@ -250,12 +285,7 @@ def audit(
     >>> report.reliable, report.adversarial_anomalies.shape  # doctest: +SKIP
     >>> audit(model, X_train, search=LatentPGD(step_size=0.1)).settings  # doctest: +SKIP
     """
-    detector = None if isinstance(model, nn.Module) else pyod_model(model)  # TypeError if neither
-    if detector is not None:
-        model, reduction = detector, "sum"  # searched: score² = ‖standardised residual‖²
-    check_module(model)
-    X_normal = as_float_tensor(X_normal, "X_normal", min_ndim=2, shape="(N, *input_shape)")
-    check_choice(reduction, "reduction", ("mean", "sum"))
+    model, detector, X_normal, reduction = _prepare(model, X_normal, output, reduction)
     check_choice(method, "method", METHODS)
     resolution, steps, restarts, top_k = (
         None if v is None else check_positive_int(v, name)
@@ -267,6 +297,9 @@ def audit(
         )
     )
     seed = check_nonnegative_int(seed, "seed")
+    for flag, name in ((reach, "reach"), (miss_rate, "miss_rate")):
+        if not isinstance(flag, bool):
+            raise TypeError(f"{name}: expected True or False, got {type(flag).__name__} {flag!r}")
     if threshold is not None:
         threshold = check_nonnegative_float(threshold, "threshold")
     if isinstance(clamp, str):
@@ -292,10 +325,32 @@ def audit(
         top_k=top_k,
     )
     result = settings(model, X_normal, min_distance=min_distance, reduction=reduction, seed=seed)
+    at_edge = False
+    if reach:
+        # the bound in the search's units: a PyOD detector is searched on its score²
+        bound = result.min_normal_error if threshold is None else threshold
+        if detector is not None and threshold is not None:
+            bound = threshold**2
+        result, at_edge = extend_reach(
+            model, X_normal, result, settings, bound, min_distance, reduction, seed
+        )
     if detector is not None:  # the detector's own scores decide, not the search's arithmetic
         result = result.rescored(detector.scores(result.x), detector.scores(X_normal), "score")
     mask = result.adversarial(threshold)
     flat = X_normal.flatten(1).double()
+    data_radius = float((flat - flat.mean(0)).norm(dim=1).max())
+    bound = result.min_normal_error if threshold is None else threshold
+    probes = None
+    if miss_rate and data_radius > 0:
+        probes = probe_miss_rate(
+            _scorer(model, detector, reduction),
+            X_normal,
+            bound,
+            data_radius,
+            rays=RAYS,
+            clamp=_valid_range(settings, clamp, X_normal),
+            seed=seed,
+        )
     return AuditReport(
         adversarial_anomalies=result.x[mask],
         errors=result.errors[mask],
@@ -310,9 +365,112 @@ def audit(
         min_distance_estimate=estimate,
         settings=settings,
         threshold=threshold,
-        data_radius=float((flat - flat.mean(0)).norm(dim=1).max()),
+        data_radius=data_radius,
+        at_search_edge=at_edge and bool(mask.any()),
+        miss_rate=probes,
         **({} if detector is None else _pyod_fields(detector, threshold)),
     )
+
+
+def miss_rate_by_distance(
+    model: nn.Module,
+    X_normal: torch.Tensor,
+    *,
+    threshold: float | None = None,
+    output: int | str | None = None,
+    reduction: str = "mean",
+    rays: int = RAYS,
+    clamp: tuple[float, float] | None | str = "auto",
+    seed: int = 0,
+) -> MissRate:
+    """How often a random point at distance r from the data passes as normal, r on a log scale.
+
+    From ``rays`` random normal samples along random unit directions, probes at distances of
+    1/11 to 23 data radii (half-octave steps, clipped to ``clamp``) are scored; each probe's
+    actual distance to the data is measured and binned around 1/8, 1/4, …, 16 data radii (a
+    bin spans ×/÷ √2). See :mod:`aelib._miss_rate`.
+
+    Parameters
+    ----------
+    model : torch.nn.Module or a fitted PyOD AutoEncoder or VAE
+        As in :func:`audit`.
+    X_normal : torch.Tensor or numpy.ndarray
+        The normal (training) data, shape (N, *input_shape).
+    threshold : float, optional
+        Passing means error ≤ ``threshold``; ``None``: error ≤ the lowest normal error.
+    output : int or str, optional
+        As in :func:`audit`.
+    reduction : {"mean", "sum"}
+        Error over the features (ignored for a PyOD detector: its own scores).
+    rays : int
+        Random directions; 17 probes each.
+    clamp : (float, float), None or "auto"
+        Valid range of every feature; ``"auto"``: (0, 1) if all of ``X_normal`` lies in it.
+    seed : int
+        Seeds the directions and starting samples.
+
+    Returns
+    -------
+    MissRate
+        ``.scales`` (K,) in data radii, ``.radii`` (K,), ``.pass_fraction`` (K,) (NaN where a
+        bin has fewer than 10 probes), ``.probes`` (K,), ``.summary()`` (one line).
+    """
+    model, detector, X_normal, reduction = _prepare(model, X_normal, output, reduction)
+    rays = check_positive_int(rays, "rays")
+    seed = check_nonnegative_int(seed, "seed")
+    if threshold is not None:
+        threshold = check_nonnegative_float(threshold, "threshold")
+    if isinstance(clamp, str):
+        check_choice(clamp, "clamp", ("auto",))
+    elif clamp is not None:
+        clamp = InputPGD(clamp=clamp).clamp  # the same check as the input search's
+    scorer = _scorer(model, detector, reduction)
+    bound = float(scorer(X_normal).min()) if threshold is None else threshold
+    flat = X_normal.flatten(1).double()
+    data_radius = float((flat - flat.mean(0)).norm(dim=1).max())
+    if data_radius == 0:
+        raise ValueError("X_normal: all samples are equal; distances have no scale to probe")
+    return probe_miss_rate(
+        scorer,
+        X_normal,
+        bound,
+        data_radius,
+        rays=rays,
+        clamp=_valid_range(None, clamp, X_normal),
+        seed=seed,
+    )
+
+
+def _prepare(model: object, X_normal: object, output: object, reduction: str):
+    """The module to search, the PyOD adapter (or None), the checked data and the reduction."""
+    detector = None if isinstance(model, nn.Module) else pyod_model(model)  # TypeError if neither
+    if detector is not None:
+        if output is not None:
+            raise ValueError("output: not used with a PyOD detector (its score is known); drop it")
+        model, reduction = detector, "sum"  # searched: score² = ‖standardised residual‖²
+    check_module(model)
+    X_normal = as_float_tensor(X_normal, "X_normal", min_ndim=2, shape="(N, *input_shape)")
+    model = select_output(model, output)
+    check_choice(reduction, "reduction", ("mean", "sum"))
+    check_reconstructs(model, X_normal)
+    return model, detector, X_normal, reduction
+
+
+def _scorer(model: nn.Module, detector: PyODScoreModel | None, reduction: str):
+    """Errors of a batch in the report's units: the detector's scores, or reconstruction errors."""
+    if detector is not None:
+        return detector.scores
+    return lambda x: reconstruction_error(model, x, reduction=reduction).double()
+
+
+def _valid_range(settings: Search | None, clamp: object, X_normal: torch.Tensor):
+    """The valid feature range for probes: the input search's clamp, else "auto"'s rule."""
+    if isinstance(settings, InputPGD):
+        return settings.clamp
+    if isinstance(clamp, str):
+        in_unit = bool((X_normal >= 0).all() and (X_normal <= 1).all())
+        return (0.0, 1.0) if in_unit else None
+    return clamp
 
 
 def _pyod_fields(detector: PyODScoreModel, threshold: float | None) -> dict:

@@ -108,7 +108,7 @@ def test_hand_built_relu_autoencoder_is_flagged_out_of_bounds():
     X = torch.stack([alpha, alpha], 1)  # the diagonal data set of §4.4.1
     model = HandBuiltDiagonal()
     report = audit(model, X, steps=50)
-    assert report.method == "latent PGD"  # encode/decode with a 1-D latent
+    assert report.method == "latent scan"  # encode/decode with a 1-D latent
     assert not report.reliable
     assert_genuine(report, model, X)
     a = report.adversarial_anomalies
@@ -123,7 +123,7 @@ def test_trained_relu_mlp_autoencoder_is_flagged():
     model = ReluMLPAutoencoder(latent=1, seed=0)
     fit(model, X, epochs=300, lr=1e-2, progress=False)
     report = audit(model, X, steps=100, restarts=8)
-    assert report.method == "latent PGD" and not report.reliable
+    assert report.method == "latent scan" and not report.reliable
     assert_genuine(report, model, X)
 
 
@@ -134,7 +134,7 @@ def test_latent_grid_audit_agrees_with_brute_force(seed):
     model = ReluMLPAutoencoder(latent=2, seed=seed)
     fit(model, X, epochs=300, lr=1e-2, progress=False)
     R = 50
-    report = audit(model, X, resolution=R)
+    report = audit(model, X, resolution=R, reach=False)  # the grid alone
     assert report.method == "latent grid"
     assert_genuine(report, model, X)
     # independent scan of the same grid (default bounds: latent box enlarged by GRID_MARGIN)
@@ -312,7 +312,7 @@ def test_search_none_keeps_the_automatic_choice():
 def test_bad_search_arguments_say_what_was_expected():
     X = gaussian(20, seed=0)
     model = ReluMLPAutoencoder(latent=3)
-    with pytest.raises(TypeError, match="search: expected a LatentGrid, LatentPGD or InputPGD"):
+    with pytest.raises(TypeError, match="search: expected a LatentScan, LatentGrid, LatentPGD or InputPGD"):
         audit(model, X, search="latent PGD")
     with pytest.raises(TypeError, match="search: expected .* got dict"):
         audit(model, X, search={"steps": 5})

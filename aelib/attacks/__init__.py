@@ -6,6 +6,8 @@ L(a) ≤ minᵢ L(xᵢ): the detector ranks it as more normal than all the norma
 each a function and a settings object (torchattacks-style: settings bound once, the call takes
 the data and the criterion):
 
+- :func:`latent_scan_search` / :class:`LatentScan` (1-D latents): decode a dense line of latents
+  (exhaustive up to its spacing, minima refined) and score each as the grid does.
 - :func:`latent_grid_search` / :class:`LatentGrid` (2-D latents): decode every point z of a grid
   into a = h(z) and score L(a) = ‖a − h(g(a))‖² (decode → encode → decode).
 - :func:`latent_pgd_search` / :class:`LatentPGD` (any latent size): projected gradient descent on
@@ -30,19 +32,27 @@ settings objects), :mod:`~aelib.attacks.grid` and :mod:`~aelib.attacks.pgd` (the
 """
 
 from aelib.attacks._common import nearest_distance, nn_distances
-from aelib.attacks._results import GridSearchResult, SearchResult
-from aelib.attacks.configs import InputPGD, LatentGrid, LatentPGD
-from aelib.attacks.searches import input_pgd_search, latent_grid_search, latent_pgd_search
+from aelib.attacks._results import GridSearchResult, ScanSearchResult, SearchResult
+from aelib.attacks.configs import InputPGD, LatentGrid, LatentPGD, LatentScan
+from aelib.attacks.searches import (
+    input_pgd_search,
+    latent_grid_search,
+    latent_pgd_search,
+    latent_scan_search,
+)
 
 __all__ = [
     "GridSearchResult",
     "InputPGD",
     "LatentGrid",
     "LatentPGD",
+    "LatentScan",
+    "ScanSearchResult",
     "SearchResult",
     "input_pgd_search",
     "latent_grid_search",
     "latent_pgd_search",
+    "latent_scan_search",
     "nearest_distance",
     "nn_distances",
 ]

@@ -11,7 +11,7 @@ from torch import nn
 from aelib.attacks._common import nearest_distance
 from aelib.metrics import reconstruction_error
 
-__all__ = ["GridSearchResult", "SearchResult"]
+__all__ = ["GridSearchResult", "ScanSearchResult", "SearchResult", "merge"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -128,6 +128,63 @@ class GridSearchResult(SearchResult):
     latents: torch.Tensor
 
 
+@dataclass(frozen=True, repr=False)
+class ScanSearchResult(SearchResult):
+    """A :class:`SearchResult` plus the full error curve of a 1-D latent scan, for plotting.
+
+    Attributes
+    ----------
+    grid_z : torch.Tensor
+        The scanned latent values, shape (R,).
+    error_curve : torch.Tensor
+        Shape (R,); ``error_curve[i]`` is the error of h(z) at z = ``grid_z[i]``.
+    latents : torch.Tensor
+        The normal samples' latents g(xᵢ), shape (N, 1).
+    """
+
+    grid_z: torch.Tensor
+    error_curve: torch.Tensor
+    latents: torch.Tensor
+
+
+def merge(first: SearchResult, *others: SearchResult) -> SearchResult:
+    """``first`` with the candidates of ``others`` added, re-sorted (lowest error first).
+
+    Everything but the candidates (normal errors, ``min_distance``, method, maps) is ``first``'s;
+    ``z`` is kept only if every result has it with the same width; a point (row of ``x``) found
+    twice is kept once.
+    """
+    if not others:
+        return first
+    parts = (first, *others)
+    zs = [r.z for r in parts]
+    keep_z = all(z is not None for z in zs) and len({z.shape[1:] for z in zs}) == 1
+    x = torch.cat([r.x for r in parts])
+    errors = torch.cat([r.errors for r in parts])
+    distances = torch.cat([r.distances for r in parts])
+    z = torch.cat(zs) if keep_z else None
+    order = _order(errors, distances, first.min_distance)
+    order = order[_first_of_each(x[order])]  # a point found twice is reported once
+    fields = {f.name: getattr(first, f.name) for f in dataclasses.fields(first)}
+    fields.update(
+        x=x[order],
+        errors=errors[order],
+        distances=distances[order],
+        z=None if z is None else z[order],
+    )
+    return type(first)(**fields)
+
+
+def _first_of_each(x: torch.Tensor) -> torch.Tensor:
+    """Indices of the first occurrence of each distinct row of ``x`` (k, ...), in order."""
+    if len(x) == 0:
+        return torch.zeros(0, dtype=torch.long)
+    _, inverse = torch.unique(x.flatten(1), dim=0, return_inverse=True)
+    first = torch.full((int(inverse.max()) + 1,), len(x), dtype=torch.long)
+    first.scatter_reduce_(0, inverse.cpu(), torch.arange(len(x)), reduce="amin")
+    return torch.sort(first).values
+
+
 def _order(errors: torch.Tensor, distances: torch.Tensor, min_distance: float | None):
     """Lowest error first; with ``min_distance``, candidates that keep the distance first."""
     order = torch.argsort(errors, stable=True)
@@ -146,13 +203,15 @@ def finish(
     min_distance: float | None,
     reduction: str,
     extra: dict | None = None,
+    kind: type[SearchResult] | None = None,
 ) -> SearchResult:
     """Every search's last step: recompute errors and distances with plain forward passes, sort
     (lowest error first; with ``min_distance``, candidates that keep it first), and package.
 
     What is reported is exactly what the model does to the returned inputs, whatever the search
     did on the way (inference mode, penalties, float64 distances). ``settings``: the search's
-    settings object (its ``method`` and ``batch_size`` are used).
+    settings object (its ``method`` and ``batch_size`` are used). ``extra``: the fields of the
+    result class ``kind`` beyond :class:`SearchResult`'s (default :class:`GridSearchResult`).
     """
     method, batch_size = settings.method, settings.batch_size
     # clone outside inference mode: callers get ordinary tensors they may modify or differentiate
@@ -177,5 +236,5 @@ def finish(
         reduction=reduction,
     )
     if extra is not None:
-        return GridSearchResult(**fields, **extra)
+        return (kind or GridSearchResult)(**fields, **extra)
     return SearchResult(**fields)

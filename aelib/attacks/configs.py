@@ -24,11 +24,11 @@ from aelib._validation import (
     check_positive_float,
     check_positive_int,
 )
-from aelib.attacks import grid, pgd
+from aelib.attacks import grid, pgd, scan
 from aelib.attacks._common import BATCH_SIZE, check_min_distance
-from aelib.attacks._results import GridSearchResult, SearchResult
+from aelib.attacks._results import GridSearchResult, ScanSearchResult, SearchResult
 
-__all__ = ["InputPGD", "LatentGrid", "LatentPGD", "SEARCHES"]
+__all__ = ["InputPGD", "LatentGrid", "LatentPGD", "LatentScan", "SEARCHES"]
 
 
 def _set(obj: object, name: str, value: object) -> None:
@@ -117,6 +117,41 @@ class LatentGrid(_Search):
 
 
 @dataclass(frozen=True)
+class LatentScan(_Search):
+    """Settings of :func:`~aelib.attacks.latent_scan_search` (see it for each one).
+
+    Call it as ``scan(model, X_normal, *, min_distance=None, reduction="mean", seed=0)`` → a
+    :class:`ScanSearchResult` (``seed`` is accepted for a uniform call and ignored: the scan is
+    deterministic).
+    """
+
+    method: ClassVar[str] = "latent scan"
+
+    resolution: int = 20_000
+    bounds: Sequence[float] | None = None
+    _: KW_ONLY
+    margin: float = 1.0
+    refine: int = 64
+    top_k: int = 10
+    batch_size: int = BATCH_SIZE
+
+    def __post_init__(self) -> None:
+        resolution = check_positive_int(self.resolution, "resolution")
+        if resolution < 3:
+            raise ValueError(f"resolution: expected at least 3 scan points, got {resolution}")
+        _set(self, "resolution", resolution)
+        if self.bounds is not None:
+            _set(self, "bounds", check_bounds(self.bounds)[0])
+        _set(self, "margin", check_nonnegative_float(self.margin, "margin"))
+        _set(self, "refine", check_nonnegative_int(self.refine, "refine"))
+        _set(self, "top_k", check_positive_int(self.top_k, "top_k"))
+        _set(self, "batch_size", check_positive_int(self.batch_size, "batch_size"))
+
+    def _run(self, model, X_normal, min_distance, reduction, seed) -> ScanSearchResult:
+        return scan.run(model, X_normal, self, min_distance, reduction)
+
+
+@dataclass(frozen=True)
 class LatentPGD(_Search):
     """Settings of :func:`~aelib.attacks.latent_pgd_search` (see it for each one).
 
@@ -179,4 +214,4 @@ class InputPGD(_Search):
         return pgd.run_input(model, X_normal, self, min_distance, reduction, seed)
 
 
-SEARCHES = (LatentGrid, LatentPGD, InputPGD)
+SEARCHES = (LatentScan, LatentGrid, LatentPGD, InputPGD)

@@ -13,10 +13,73 @@ import torch
 from torch import nn
 
 from aelib.attacks._common import BATCH_SIZE
-from aelib.attacks._results import GridSearchResult, SearchResult
-from aelib.attacks.configs import InputPGD, LatentGrid, LatentPGD
+from aelib.attacks._results import GridSearchResult, ScanSearchResult, SearchResult
+from aelib.attacks.configs import InputPGD, LatentGrid, LatentPGD, LatentScan
 
-__all__ = ["input_pgd_search", "latent_grid_search", "latent_pgd_search"]
+__all__ = ["input_pgd_search", "latent_grid_search", "latent_pgd_search", "latent_scan_search"]
+
+
+def latent_scan_search(
+    model: nn.Module,
+    X_normal: torch.Tensor,
+    resolution: int = 20_000,
+    bounds: Sequence[float] | None = None,
+    *,
+    min_distance: float | None = None,
+    reduction: str = "mean",
+    margin: float = 1.0,
+    refine: int = 64,
+    top_k: int = 10,
+    batch_size: int = BATCH_SIZE,
+) -> ScanSearchResult:
+    """Score a dense line of 1-D latents: a = h(z), L(a) = ‖a − h(g(a))‖², every z of the line.
+
+    For a 1-D latent space the search can be exhaustive: ``resolution`` equally spaced z, then
+    each local minimum of the error curve re-scanned with ``refine`` points between its two
+    neighbours, so a valley narrower than the spacing is found at its bottom. Same as
+    ``LatentScan(resolution, bounds, margin=..., refine=..., top_k=..., batch_size=...)(model,
+    X_normal, min_distance=..., reduction=...)``.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        An autoencoder with ``encode`` (inputs → (B, 1)) and ``decode`` ((B, 1) → inputs).
+    X_normal : torch.Tensor or numpy.ndarray
+        The normal (training) data, shape (N, *input_shape).
+    resolution : int
+        Scan points, R ≥ 3.
+    bounds : (float, float), optional
+        The scanned interval. Default: the training latents' range enlarged by ``margin`` × its
+        length on each side.
+    min_distance : float, optional
+        Only minima whose decoding is farther than this from every normal sample are candidates
+        (the error curve itself covers the whole line).
+    reduction : {"mean", "sum"}
+        Error over the features.
+    margin : float
+        Enlargement of the default interval (1.0: three times the latents' range).
+    refine : int
+        Points of the re-scan around each local minimum (0: no refinement).
+    top_k : int
+        At most this many candidates (the lowest-error local minima) are returned.
+    batch_size : int
+        Latents per forward pass.
+
+    Returns
+    -------
+    ScanSearchResult
+        ``x`` (k, *input_shape) best first, ``errors`` (k,), ``distances`` (k,), ``z`` (k, 1),
+        and ``grid_z`` (R,), ``error_curve`` (R,), ``latents`` (N, 1), ``normal_error`` (N,).
+    """
+    settings = LatentScan(
+        resolution,
+        bounds,
+        margin=margin,
+        refine=refine,
+        top_k=top_k,
+        batch_size=batch_size,
+    )
+    return settings(model, X_normal, min_distance=min_distance, reduction=reduction)
 
 
 def latent_grid_search(
