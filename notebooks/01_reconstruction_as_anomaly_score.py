@@ -25,6 +25,16 @@
 # The rest of the course shows that this worst case is not exotic: it is built into PCA (02),
 # linear autoencoders (03) and, in practice, non-linear ones (04–10).
 
+# %% [markdown]
+# **Before you start**
+#
+# - **Prerequisites:** Python and NumPy; the mean and the squared error; what PCA does in one
+#   sentence (notebook 02 explains it properly). No anomaly detection is assumed.
+# - **Time:** about 45 minutes to read, run and do both exercises (our estimate for a
+#   first reading; running the code itself takes a minute or less).
+# - **Terms** such as *far*, *adversarial anomaly*, *ε-zone* or *PGD* are defined in the
+#   [glossary](../docs/glossary.md).
+
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
@@ -238,6 +248,37 @@ if auc_by_counting is not None:
     print(f"your AUC {mine:.3f} = aelib.metrics.roc_auc {auc_value:.3f}")
 
 # %% [markdown]
+# ### Think!
+#
+# 1. On the 45° line a point 8 units out is never flagged, while at 135° a point is flagged
+#    1.26 units out. Why is a score that is blind to the distance *to the data* the root of the
+#    whole paper?
+# 2. The detector's ROC AUC is 0.927. How can a high AUC hide anomalies that are missed
+#    *systematically*?
+#
+# Discuss with a partner, or write two or three sentences for each, before you read on.
+
+# %% [markdown] tags=["model-answer"]
+# <details><summary><b>Model answer</b></summary>
+#
+# 1. The PCA score is the squared distance to the principal *line* (divided by $n$), not to
+#    the data. Along the line — 45° is within a few degrees of $v_1$ — moving out changes almost
+#    nothing: $a = \mu + 10\,v_1$, 7.01 from the nearest training point, scores below $10^{-20}$,
+#    under the smallest training score ($3.2\times10^{-5}$). Across the line the same distance is
+#    penalised at once (flagged at $r = 1.263$). Every later notebook is this in another form: the
+#    set a model reconstructs well (a subspace for PCA and linear AEs, linear pieces of a ReLU
+#    network, decoded latent points of a convolutional AE) reaches beyond the data, and the loss
+#    cannot tell where the data end.
+# 2. The AUC averages over all (normal, anomaly) pairs of *this* test set. Here 19 of 100
+#    anomalies score at most the largest training score, and they are not random: they are the
+#    ones on the band along the principal line (the stars in the score map). Anomalies that happen
+#    to lie off the band give a high AUC; anomalies that lie on it — by chance or because someone
+#    puts them there — are missed every time. The AUC measures the anomalies you tested, not the
+#    worst one.
+#
+# </details>
+
+# %% [markdown]
 # ## Summary
 #
 # - In the **semi-supervised** setting a model is fitted to normal data only; its
@@ -249,4 +290,15 @@ if auc_by_counting is not None:
 #   it; points far out on it satisfy the paper's **worst case**
 #   $\mathcal{L}_R(a) \le \min_i \mathcal{L}_R(x_i)$ while being far from every training point.
 #
-# **Next:** 02 proves this for PCA in any dimension (Lemma 1, Theorem 2).
+# **Next:** [02 · PCA, its principal hyperplane, and anomalies with zero
+# loss](02_pca_svd_hyperplane.ipynb) proves this for PCA in any dimension (Lemma 1, Theorem 2).
+#
+# **Further reading** (all cited by the paper)
+#
+# - Bouman, R., Bukhsh, Z. & Heskes, T. (2024). Unsupervised anomaly detection algorithms on
+#   real-world data: how many do we need? *JMLR* 25(105), 1–34. — how anomaly detectors are
+#   benchmarked, by AUC over many data sets.
+# - Nalisnick, E., Matsukawa, A., Teh, Y. W., Gorur, D. & Lakshminarayanan, B. (2019). Do deep
+#   generative models know what they don't know? *ICLR 2019*. — likelihood models that score some
+#   out-of-distribution data as more normal than the training data: the same blind spot in another
+#   model family.

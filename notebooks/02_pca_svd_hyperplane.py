@@ -24,6 +24,16 @@
 # We work with a 3-D data set whose points lie close to a tilted 2-D plane (so $n = 3$, $d = 2$),
 # and with the 2-D toy Gaussian of notebook 01 ($n = 2$, $d = 1$) for the slider.
 
+# %% [markdown]
+# **Before you start**
+#
+# - **Prerequisites:** notebook 01; the singular value decomposition, orthonormal bases and
+#   orthogonal projection.
+# - **Time:** about 60 minutes to read, run and do both exercises (our estimate for a
+#   first reading; running the code itself takes a minute or less).
+# - **Terms** such as *far*, *adversarial anomaly*, *ε-zone* or *PGD* are defined in the
+#   [glossary](../docs/glossary.md).
+
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
@@ -285,6 +295,35 @@ def far_point(X, mean, V, delta):
 assert check_02_theorem2_point(far_point)
 
 # %% [markdown]
+# ### Think!
+#
+# 1. The reconstruction loss measures the distance to a *subspace*, never to the *data*. Where
+#    exactly in Theorem 2's proof is the convex-hull vertex needed?
+# 2. In the slider, what happens for **negative** $c$, moving from the hull vertex back into the
+#    data? What does that say about starting from an interior point?
+#
+# Discuss with a partner, or write two or three sentences for each, before you read on.
+
+# %% [markdown] tags=["model-answer"]
+# <details><summary><b>Model answer</b></summary>
+#
+# 1. Lemma 1 gives zero loss for *any* $c$, and Pythagoras gives
+#    $\lVert x_i - a\rVert \ge \lVert c\rVert$ — but only for the one $x_i$ we started from. To be
+#    far from *every* point, every projected point $y_j$ must lie behind the start in the direction
+#    of travel $u$: that is what a hull vertex $y_s = \arg\max_j y_j\cdot u$ guarantees. Then
+#    $y_s + t\,u$ is at least $t$ from every $y_j$, and distances in $\mathbb{R}^n$ are at least
+#    the distances of the projections (projection onto orthonormal $V_d$ never lengthens a vector).
+#    Section 4 shows the difference: from the hull vertex the nearest training point ends 3.04
+#    away ($\ge t = 3$), from an interior start only 0.463.
+# 2. The point stays on the principal line, so its loss stays zero for every $c$; but for negative
+#    $c$ it walks back through the data cloud, close to training points, and becomes far again only
+#    beyond the *other* end of the data (past the smallest projected coordinate). Moving inward from
+#    a vertex is like starting from an interior point: zero loss, yet not far. Whether a point is
+#    anomalous must be judged by its distance to the data, which the loss never sees.
+#
+# </details>
+
+# %% [markdown]
 # ## Summary
 #
 # - PCA by SVD gives $V_d$; as an autoencoder, $h(g(x)) = \mu + (x-\mu)V_dV_d^\top$.
@@ -295,5 +334,15 @@ assert check_02_theorem2_point(far_point)
 #   satisfy the worst case $\mathcal{L}_R(a) \le \min_i\mathcal{L}_R(x_i)$.
 # - The reconstruction loss measures distance **to the subspace**, never distance **to the data**.
 #
-# **Next:** 03 shows that a linear autoencoder trained by gradient descent learns the same
-# subspace (and, with biases, the same centring), so it inherits Theorem 2.
+# **Next:** [03 · Linear autoencoders](03_linear_autoencoders.ipynb) shows that a linear autoencoder
+# trained by gradient descent learns the same subspace (and, with biases, the same centring), so it
+# inherits Theorem 2.
+#
+# **Further reading** (all cited by the paper)
+#
+# - Bourlard, H. & Kamp, Y. (1988). Auto-association by multilayer perceptrons and singular value
+#   decomposition. *Biological Cybernetics* 59(4), 291–294. — the link between auto-association
+#   and the SVD that §4 builds on.
+# - Baldi, P. & Hornik, K. (1989). Neural networks and principal component analysis: learning from
+#   examples without local minima. *Neural Networks* 2(1), 53–58. — linear autoencoders at their
+#   optimum span the principal subspace (notebook 03).

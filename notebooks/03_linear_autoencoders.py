@@ -23,6 +23,16 @@
 #   (and is not) determined about them;
 # - reconstruct a far-away Theorem 2 anomaly with the *trained* network.
 
+# %% [markdown]
+# **Before you start**
+#
+# - **Prerequisites:** notebook 02; gradient descent (what a learning rate is). Principal angles
+#   are introduced here.
+# - **Time:** about 60 minutes to read, run and do both exercises (our estimate for a
+#   first reading; running the code itself takes a minute or less).
+# - **Terms** such as *far*, *adversarial anomaly*, *ε-zone* or *PGD* are defined in the
+#   [glossary](../docs/glossary.md).
+
 # %%
 import copy
 
@@ -317,7 +327,38 @@ plt.show()
 # Perpendicular points score $\delta^2/n$ (the network discards that direction — error over
 # $\delta^2$ is $1/3$), so distance helps there. On the plane the error stays at float64 rounding
 # level, *below every training point*, a million units away.
+
+# %% [markdown]
+# ### Think!
 #
+# 1. At learning rates 0.02, 0.05 and 0.1 the largest principal angle ends at very different values
+#    after 1,200 epochs. What does the learning rate change, and what does it not?
+# 2. The trained biases differ from the paper's pair $(-\bar xW_\text{enc}, \bar x)$, yet the
+#    network computes the mean-centring function. Why are the individual biases not unique, while
+#    the function they implement is?
+#
+# Discuss with a partner, or write two or three sentences for each, before you read on.
+
+# %% [markdown] tags=["model-answer"]
+# <details><summary><b>Model answer</b></summary>
+#
+# 1. It changes the *speed* and the *stability*: at 0.02 the angle is still near $10^{-6}$ rad,
+#    at 0.05 it is below $10^{-9}$ rad for every seed, at 0.1 it reaches rounding level sooner, is
+#    kicked out again (the spike) and ends near $10^{-5}$ rad, falling. It does not change the
+#    *destination*: the global optimum of the loss spans the PCA subspace (Baldi & Hornik, 1989),
+#    and every run heads there. So the blind spot of Lemma 3 and Theorem 2 is not a training
+#    accident that tuning removes — it is what successful training produces.
+# 2. The biases reach the output only through the offset $o = b_\text{enc}W_\text{dec}^\top +
+#    b_\text{dec}$: $\hat x = xP + o$. Theorem 4's split of the loss fixes $o = \bar x(I-P)$ and
+#    nothing else. Any pair $(b_\text{enc} + z,\ b_\text{dec} - zW_\text{dec}^\top)$, $z \in
+#    \mathbb{R}^d$, gives the same $o$, hence the same function and the same loss, so gradient
+#    descent has no reason to pick the paper's pair: ours ended at $b_\text{enc} = (0.194, 0.292)$
+#    instead of $(0.686, -0.412)$, with outputs equal to the mean-centring network's to $<
+#    10^{-9}$.
+#
+# </details>
+
+# %% [markdown]
 # ## Summary
 #
 # - Gradient descent on a linear autoencoder reaches the PCA optimum: the largest principal
@@ -334,4 +375,14 @@ plt.show()
 # - Hence the trained network inherits **Theorem 2**: anomalies $10^6$ away score below every
 #   training point.
 #
-# **Next:** 04 adds a ReLU — and finds the same linear behaviour beyond the data.
+# **Next:** [04 · A ReLU autoencoder on the diagonal](04_relu_diagonal.ipynb) adds a ReLU — and
+# finds the same linear behaviour beyond the data.
+#
+# **Further reading** (all cited by the paper)
+#
+# - Baldi, P. & Hornik, K. (1989). Neural networks and principal component analysis: learning from
+#   examples without local minima. *Neural Networks* 2(1), 53–58. — the result this notebook
+#   checks by gradient descent: no local minima, and the optimum spans the principal subspace.
+# - Bourlard, H. & Kamp, Y. (1988). Auto-association by multilayer perceptrons and singular value
+#   decomposition. *Biological Cybernetics* 59(4), 291–294. — the simplified version of Theorem 4
+#   (biases recover mean-centring).

@@ -23,6 +23,16 @@
 # The data: normal samples xᵢ = αᵢ(1, 1) on the diagonal (αᵢ uniform in
 # `config.DIAGONAL_ALPHA_RANGE`).
 
+# %% [markdown]
+# **Before you start**
+#
+# - **Prerequisites:** notebooks 02–03; a ReLU network as a piecewise-linear function (each unit is
+#   on or off).
+# - **Time:** about 45 minutes to read, run and do both exercises (our estimate for a
+#   first reading; running the code itself takes a minute or less).
+# - **Terms** such as *far*, *adversarial anomaly*, *ε-zone* or *PGD* are defined in the
+#   [glossary](../docs/glossary.md).
+
 # %%
 import matplotlib.pyplot as plt
 import torch
@@ -186,6 +196,36 @@ t_freeze = pattern_freeze_point(model)
 assert check_04_pattern_freeze(t_freeze)
 
 # %% [markdown]
+# ### Think!
+#
+# 1. The paper says the active pattern stops changing "at the edge of the data"; here the edge is
+#    at $t = \pm 1.41$ but the last change is at $t = +3.32$ and $t = -11.6$. Why must the pattern
+#    freeze *eventually* along any ray?
+# 2. Beyond the freeze point the network is one affine map. Does that mean far points on the
+#    diagonal are reconstructed well?
+#
+# Discuss with a partner, or write two or three sentences for each, before you read on.
+
+# %% [markdown] tags=["model-answer"]
+# <details><summary><b>Model answer</b></summary>
+#
+# 1. Along a ray $x(t) = t\,u$ each first-layer pre-activation is affine in $t$, so it changes
+#    sign at most once. Between two consecutive changes the pattern is fixed, so the next layer's
+#    pre-activations are affine in $t$ there and each changes sign finitely often; layer by layer
+#    the number of breakpoints stays finite. Beyond the last one the pattern is constant and the
+#    network is a single affine map $x \mapsto Wx + c$. Nothing ties that last breakpoint to the
+#    data's edge: a unit whose switching line crosses the ray outside the data still switches there
+#    (5 changes beyond the edge in our scan, the last at 2.4× and 8.2× the edge).
+# 2. Not necessarily. Whether far points fall in the ε-zone depends on how well the frozen
+#    encoder and decoder match along that direction. For the hand-built network they match exactly
+#    (MSE 0 up to $10^6(1,1)$); for the trained one the MSE is 0.591 at $+10(1,1)$ and 81 at
+#    $-10(1,1)$. Its out-of-bounds zone still reaches 6.45 from the data (4.18 data radii), but
+#    no far point on the plane meets the worst case. Linear far away makes failure *possible*, not
+#    certain.
+#
+# </details>
+
+# %% [markdown]
 # ## Summary
 #
 # - With $W_\text{enc} = \beta(1,1)^T$ and a bias $b \ge -\min_i x_i W_\text{enc}$, a ReLU AE
@@ -195,3 +235,11 @@ assert check_04_pattern_freeze(t_freeze)
 #   the edge itself), and beyond that the network is one affine map. How well it reconstructs far
 #   points then depends on how the frozen encoder and decoder match along a direction: here far
 #   diagonal points are *not* below ε (MSE about 0.6 and 80 at ±10·(1, 1), printed above).
+#
+# **Next:** [05 · ReLU autoencoders on tabular data](05_relu_tabular.ipynb) maps the out-of-bounds
+# zones of trained ReLU autoencoders on three data sets (Figure 1a–d).
+#
+# **Further reading** (all cited by the paper)
+#
+# - Glorot, X., Bordes, A. & Bengio, Y. (2011). Deep sparse rectifier neural networks. *AISTATS
+#   2011*, 315–323. — why ReLU networks became the default (and why they are piecewise linear).

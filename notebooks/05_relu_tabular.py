@@ -25,6 +25,15 @@
 # steps, best of `TOY_RESTARTS` restarts, a plane `TOY_PLANE` with `TOY_GRID` points per axis, and
 # "outside the data" = farther than `OOB_MARGIN` from every training point.
 
+# %% [markdown]
+# **Before you start**
+#
+# - **Prerequisites:** notebooks 01 and 04; reading a contour plot with a logarithmic colour scale.
+# - **Time:** about 45 minutes to read, run and do both exercises (our estimate for a
+#   first reading; running the code itself takes a minute or less).
+# - **Terms** such as *far*, *adversarial anomaly*, *ε-zone* or *PGD* are defined in the
+#   [glossary](../docs/glossary.md).
+
 # %%
 import matplotlib.pyplot as plt
 import torch
@@ -274,6 +283,36 @@ eps_onset = results["1c"].far_min_error
 assert check_05_eps_onset(eps_onset)
 
 # %% [markdown]
+# ### Think!
+#
+# 1. ε = 0.1 is a convention (a mean over two coordinates). How does the conclusion depend on it?
+# 2. Which of our four panels reproduce the paper's and which do not? Is a panel that does not
+#    reproduce a failure of the paper, or of one seed?
+#
+# Discuss with a partner, or write two or three sentences for each, before you read on.
+
+# %% [markdown] tags=["model-answer"]
+# <details><summary><b>Model answer</b></summary>
+#
+# 1. The *picture* depends on ε: our 1c has no zone at 0.1, but one opens for any ε above its
+#    smallest far MSE, 0.238 (exercise 2), while 1a's and 1b's far minima ($2.8\times10^{-6}$ and
+#    $3.5\times10^{-7}$) would survive any sensible ε. A fixed ε means different things on data of
+#    different scale; compare it with the normal errors (1a: median normal MSE 0.046). The
+#    *worst-case* test does not use ε at all — it compares with the smallest normal error — and
+#    holds only for 1b. So ε decides what is drawn red; the worst case decides whether *no*
+#    threshold can work.
+# 2. 1a reproduces a far zone (3.6 data radii, to the edge of our plane), though along $+(1,1)$
+#    rather than the paper's $(-1,-1)$; 1b reproduces, with even the worst case; 1c does not at
+#    ε = 0.1; 1d only in part (a zone about 1.5 data radii away, smaller than 1a's, not "even
+#    larger"). The paper's claim is that autoencoders *can* fail, shown with one run per panel: a
+#    run of ours without a zone does not refute it, and one with a zone suffices to show it.
+#    A single panel is a statement about one seed — here five of eight restarts collapsed per panel
+#    and we keep the lowest training loss, a different selection from the paper's unknown one.
+#    Judging how *often* it happens needs many seeds (notebook 07).
+#
+# </details>
+
+# %% [markdown]
 # ## Summary
 #
 # - Figure 1a and 1b reproduce: far out-of-bounds zones with MSE < ε (1a: more than two data radii
@@ -285,3 +324,15 @@ assert check_05_eps_onset(eps_onset)
 # - Tiny ReLU autoencoders collapse often (counts above; asserted that some do); some are dead at
 #   initialisation, others die during training. We keep the best of several restarts and report
 #   the rest.
+#
+# **Next:** [06 · Sigmoid autoencoders](06_sigmoid_tabular.ipynb) replaces ReLU by sigmoid: tapering
+# far away, and a low-loss region between clusters (Figure 1e–f).
+#
+# **Further reading** (all cited by the paper)
+#
+# - Gong, D. et al. (2019). Memorizing normality to detect anomaly: memory-augmented deep
+#   autoencoder for unsupervised anomaly detection. *ICCV 2019*, 1705–1714. — a memory module that
+#   limits out-of-bounds reconstruction, at a cost in reconstruction quality (§2).
+# - Astrid, M., Zaheer, M. Z., Lee, J.-Y. & Lee, S.-I. (2021). Learning not to reconstruct
+#   anomalies. arXiv:2110.09742. — training with pseudo anomalies so that the network does not
+#   reconstruct them (§2).

@@ -23,6 +23,16 @@
 # Same recipe as notebook 05 (`[2, 5, 1, 5, 2]`, sigmoid on every layer but the last, best of
 # `config.TOY_RESTARTS` restarts, full-batch Adam lr `config.TOY_LR`, `config.TOY_EPOCHS` steps).
 
+# %% [markdown]
+# **Before you start**
+#
+# - **Prerequisites:** notebook 05 (the recipe and the out-of-bounds measurement); the shape of the
+#   sigmoid function.
+# - **Time:** about 30 minutes to read, run and do both exercises (our estimate for a
+#   first reading; running the code itself takes a minute or less).
+# - **Terms** such as *far*, *adversarial anomaly*, *ε-zone* or *PGD* are defined in the
+#   [glossary](../docs/glossary.md).
+
 # %% tags=["tolerance-trained"]
 import matplotlib.pyplot as plt
 import torch
@@ -185,6 +195,31 @@ fraction = float((reconstruction_error(fit.model, X) > err_centre).float().mean(
 assert check_06_band_fraction(fraction)
 
 # %% [markdown]
+# ### Think!
+#
+# No point between the clusters beats *all* normal points (no worst case), yet the empty middle
+# looks more normal than 92 % of them. What does that mean for a threshold chosen on validation
+# data?
+#
+# Discuss with a partner, or write two or three sentences, before you read on.
+
+# %% [markdown] tags=["model-answer"]
+# <details><summary><b>Model answer</b></summary>
+#
+# A deployed threshold is chosen so that only a few percent of normal data are flagged — for
+# example the 95 % quantile of the validation errors (notebook 08, exercise 2). To flag the point
+# in the middle, the threshold would have to lie below its error, which would flag about 92 % of
+# the normal training points. Any threshold with a tolerable false-alarm rate therefore passes the
+# empty middle as normal. The worst case $\mathcal{L}_R(a) \le \min_i\mathcal{L}_R(x_i)$ is a
+# *sufficient* condition for failure, not a necessary one: a point can slip past every practical
+# threshold without beating every normal point. That is why `aelib.audit` also takes the
+# deployed `threshold`. (Here the region is close to the data — the zone reaches 1.9 from it, a
+# third of a data radius — so it is an interpolation failure between the clusters rather than a
+# far extrapolation.)
+#
+# </details>
+
+# %% [markdown]
 # ## Summary
 #
 # - 1e reproduces: the sigmoid AE has no out-of-bounds zone, and its error grows steadily away
@@ -194,3 +229,14 @@ assert check_06_band_fraction(fraction)
 #   region out of bounds is a small spot along the first principal component, bridging the
 #   clusters, not a band orthogonal to it: along (1, −1) the MSE rises above the median normal MSE
 #   within a few tenths of a unit of the middle. The paper's band does not reproduce here.
+#
+# **Next:** [07 · Activation functions](07_activation_functions.ipynb) measures C⁰ and C^∞
+# activations over many seeds instead of one picture.
+#
+# **Further reading** (all cited by the paper)
+#
+# - Yoon, S., Noh, Y.-K. & Park, F. C. (2021). Autoencoding under normalization constraints. *ICML
+#   2021*, PMLR, 12087–12097. — the normalized autoencoder; its paper shows the reconstruction
+#   hyperplane interpolating between clusters (§2).
+# - Glorot, X., Bordes, A. & Bengio, Y. (2011). Deep sparse rectifier neural networks. *AISTATS
+#   2011*, 315–323. — why sigmoid networks are hard to train deep, and ReLUs are not.

@@ -29,6 +29,16 @@
 # successful runs only (a collapsed model reconstructs everything as the mean, which is not what we
 # study).
 
+# %% [markdown]
+# **Before you start**
+#
+# - **Prerequisites:** notebooks 05–06; derivatives, and what it means for a function to be
+#   continuous or continuously differentiable.
+# - **Time:** about 45 minutes to read, run and do both exercises (our estimate for a
+#   first reading; running the code itself takes a minute or less).
+# - **Terms** such as *far*, *adversarial anomaly*, *ε-zone* or *PGD* are defined in the
+#   [glossary](../docs/glossary.md).
+
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
@@ -220,6 +230,36 @@ worst_smooth = max(
 assert check_07_largest_smooth(worst_smooth, table)
 
 # %% [markdown]
+# ### Think!
+#
+# 1. The paper's "C^∞ is better" holds for sigmoid and tanh. Is continuity the right property to
+#    state it with?
+# 2. Why does ReLU train worst here, and what is the trade-off?
+#
+# Discuss with a partner, or write two or three sentences for each, before you read on.
+
+# %% [markdown] tags=["model-answer"]
+# <details><summary><b>Model answer</b></summary>
+#
+# 1. No. In the table softplus, which is C^∞, has a *larger* mean out-of-bounds area (5.51)
+#    than ReLU (4.24), and GELU and SiLU (both C^∞) have 3.09 and 2.85, while the bounded tanh and
+#    sigmoid have 0.61 and 0.53. What separates them is how the activation behaves for large
+#    inputs: a *saturating* (bounded) activation makes the network's output constant far away, so
+#    the error grows with distance; an activation that grows linearly makes the network (almost)
+#    affine far away, and the linear theory of notebooks 02–04 applies. Smoothness is a local
+#    property at 0; extrapolation is about infinity. "Bounded activations suffer less" is the
+#    statement the numbers support.
+# 2. ReLU succeeded in 37 % of runs, every other activation in 100 %. With a single ReLU in the
+#    bottleneck, once its pre-activation is negative on all training points its gradient is zero
+#    and the network can only output a constant (notebook 05: some runs are dead at
+#    initialisation, others die in training). LeakyReLU keeps a gradient and trains every time —
+#    and has the largest mean area (6.22). The trade-off: what keeps gradients alive (no
+#    saturation) is what lets the network extrapolate linearly; saturating units protect far away
+#    but bring vanishing gradients in deep networks (the paper's side of the trade-off, §4.4.2).
+#
+# </details>
+
+# %% [markdown]
 # ## Summary
 #
 # - Over 10 seeds × 3 data sets, ReLU and LeakyReLU autoencoders show large out-of-bounds zones;
@@ -231,3 +271,14 @@ assert check_07_largest_smooth(worst_smooth, table)
 # - In these tiny shallow nets plain ReLU trains worst (see the success column; notebook 05 shows
 #   why runs collapse), the opposite of the paper's trade-off, which concerns vanishing gradients
 #   in deep sigmoid nets.
+#
+# **Next:** [08 · A convolutional autoencoder on MNIST](08_conv_autoencoder_mnist.ipynb) moves to
+# images: a detector that looks fine on average.
+#
+# **Further reading** (all cited by the paper)
+#
+# - Glorot, X., Bordes, A. & Bengio, Y. (2011). Deep sparse rectifier neural networks. *AISTATS
+#   2011*, 315–323. — rectifiers against saturating units in deep networks.
+# - Hochreiter, S. (1991). *Untersuchungen zu dynamischen neuronalen Netzen*. Diploma thesis,
+#   Technische Universität München (the vanishing gradient). — the vanishing-gradient problem the
+#   paper cites against sigmoid networks.

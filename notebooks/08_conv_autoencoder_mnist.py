@@ -36,6 +36,16 @@
 # are at most 1. We infer that they are sums of squared errors over the 784 pixels, and use
 # `reduction="sum"` throughout.
 
+# %% [markdown]
+# **Before you start**
+#
+# - **Prerequisites:** notebook 01 (scores, thresholds, ROC AUC); convolutional networks at the
+#   level of "a convolution is a learned local filter".
+# - **Time:** about 45 minutes to read, run and do both exercises (our estimate for a
+#   first reading; running the code itself takes a minute or less).
+# - **Terms** such as *far*, *adversarial anomaly*, *ε-zone* or *PGD* are defined in the
+#   [glossary](../docs/glossary.md).
+
 # %%
 import matplotlib.pyplot as plt
 import torch
@@ -225,6 +235,36 @@ threshold = float(torch.quantile(err[normal], 0.95))
 assert check_08_threshold(threshold, err[normal])
 
 # %% [markdown]
+# ### Think!
+#
+# 1. The paper's MNIST losses (0.014 vs 8.47) and this notebook's are *sums* of squared errors over
+#    the 784 pixels, while the toy ε = 0.1 of notebooks 05–07 is a *mean* over two coordinates. Why
+#    does the notebook use sums here?
+# 2. The {4, 5, 7} model has an overall ROC AUC of 0.814. What does that promise, and what does it
+#    not?
+#
+# Discuss with a partner, or write two or three sentences for each, before you read on.
+
+# %% [markdown] tags=["model-answer"]
+# <details><summary><b>Model answer</b></summary>
+#
+# 1. The paper defines the loss as a mean over features (§4.1), but its smallest normal loss
+#    8.47 cannot be a per-pixel mean for images in [0, 1], where every squared pixel error is at
+#    most 1; read as sums, the numbers make sense, and using sums lets us print ours beside them.
+#    Rankings and the worst-case comparison are the same either way (the sum is 784 × the mean);
+#    only absolute numbers such as ε change meaning — ε = 0.1 on the sum is about $1.3\times
+#    10^{-4}$ per pixel. Always state the reduction with the number.
+# 2. It promises that a random anomaly from this test set scores above a random normal test image
+#    81.4 % of the time. It does not promise anything per digit — 9s reach only 0.452, below
+#    chance (a 9 scores below a random normal image more often than above it), and 1s 0.68; a
+#    threshold that keeps false alarms at 5 % (60.2, exercise 2) passes every 9 that scores like
+#    a normal digit. Nor does it say anything about inputs that are not digits at all. Above all it
+#    says nothing about the worst case: whether *some* input is reconstructed better than every
+#    normal image. Notebook 09 finds such inputs for this very model.
+#
+# </details>
+
+# %% [markdown]
 # ## Summary
 #
 # - The §4.5.1 convolutional autoencoder (ReLU inside, linear to and from a 2-D latent, sigmoid
@@ -234,3 +274,16 @@ assert check_08_threshold(threshold, err[normal])
 #   above).
 # - An average says nothing about the worst case. Notebook 09 searches the latent plane for
 #   inputs that this same model reconstructs *better than any normal image*.
+#
+# **Next:** [09 · Latent-space attacks](09_latent_space_attacks.ipynb) searches the latent plane of
+# this model for inputs it reconstructs better than any normal image (Figure 2).
+#
+# **Further reading** (all cited by the paper)
+#
+# - Cai, Y., Chen, H. & Cheng, K.-T. (2024). Rethinking autoencoders for medical anomaly detection
+#   from a theoretical perspective. *MICCAI 2024*, 544–554. — why a low-dimensional latent space
+#   rules out the "identical shortcut" (§4.5.1 uses a 2-D one).
+# - Bergmann, P., Batzner, K., Fauser, M., Sattlegger, D. & Steger, C. (2021). The MVTec anomaly
+#   detection dataset. *International Journal of Computer Vision* 129(4), 1038–1059. — an image
+#   anomaly-detection benchmark with real defects, unlike the digits-as-anomalies protocol used
+#   here.

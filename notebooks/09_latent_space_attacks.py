@@ -38,6 +38,16 @@
 # quantile of the training images' nearest-neighbour distances. Data: the bundled MNIST subset
 # (`MNIST_SOURCE` below; notebook 08 says how to switch to full MNIST).
 
+# %% [markdown]
+# **Before you start**
+#
+# - **Prerequisites:** notebook 08 (the models, the summed error, the far threshold's idea); what a
+#   nearest neighbour and a percentile are.
+# - **Time:** about 60 minutes to read, run and do both exercises (our estimate for a
+#   first reading; running the code itself takes a minute or less).
+# - **Terms** such as *far*, *adversarial anomaly*, *ε-zone* or *PGD* are defined in the
+#   [glossary](../docs/glossary.md).
+
 # %%
 import matplotlib.pyplot as plt
 import torch
@@ -367,7 +377,38 @@ assert table["457", config.MNIST_SEED, epochs[-1]] and table["01", config.MNIST_
 # behaviour is not seen at our snapshot spacing (every 5 epochs). What the sweep does show: an
 # early snapshot can pass a check that a later one fails, so a check passed once says little about
 # the next epoch.
+
+# %% [markdown]
+# ### Think!
 #
+# 1. The encoder is many-to-one: the error map at $z$ is the error of the decoded point $h(z)$, not
+#    of the training images whose code is near $z$. Why does that matter when you read Figure 2a?
+# 2. Is a decoded image that looks like a smudged digit an "anomaly"? How would you argue it with
+#    numbers rather than by eye?
+#
+# Discuss with a partner, or write two or three sentences for each, before you read on.
+
+# %% [markdown] tags=["model-answer"]
+# <details><summary><b>Model answer</b></summary>
+#
+# 1. The map shows $\lVert h(z) - h(g(h(z)))\rVert^2$, and a decoded point is almost a fixed
+#    point of $f = h\circ g$ — the whole path between the 0s and the 1s scores below the lowest
+#    normal error (5.4). A training image with code near $z$ has error $\lVert x - h(g(x))\rVert^2$,
+#    which can be large. So red means "the decoder produces something here that it reconstructs
+#    well", not "images mapped here are reconstructed well". Low error is cheap in decoded space;
+#    the map is a list of *candidates*, each to be checked for its distance to the data.
+# 2. Put its distance on the data's own scale: the best {4, 5, 7} candidate is 10.4 from every
+#    training image, 2.1× the median nearest-neighbour distance (4.88) and farther than 100 % of
+#    training images are from their nearest neighbour (exercise 1), beyond the far threshold 6.9;
+#    its error 0.0243 is more than 400 times below the lowest normal error 10.4. The counter-example
+#    is the slanted 1 of section 5: error 0.000171 but only 2.32 from a training image (far
+#    threshold 6.33) and a 1 for the classifier (99 %) — benign. The classifier is a description,
+#    not a judge: it must name one of ten digits even for noise. Pixel distance has limits too (a
+#    shifted digit is far in pixels yet normal), so distance, error *and* a look decide together.
+#
+# </details>
+
+# %% [markdown]
 # ## Summary
 #
 # - Figure 2a/2b reproduce: the error landscape over the 2-D latent plane has low-error zones
@@ -384,3 +425,16 @@ assert table["457", config.MNIST_SEED, epochs[-1]] and table["01", config.MNIST_
 # - In our sweep the failure is present from epoch 10 on for every seed; only an early snapshot
 #   passes. The point of the paper stands: you cannot tell from the training data whether your
 #   detector will fail, so **search** for adversarial anomalies (notebook 10).
+#
+# **Next:** [10 · PGD audit and defences](10_pgd_audit_and_defences.ipynb) replaces the grid by
+# projected gradient descent for larger latents, runs `aelib.audit`, and measures mitigations.
+#
+# **Further reading** (all cited by the paper)
+#
+# - Nalisnick, E., Matsukawa, A., Teh, Y. W., Gorur, D. & Lakshminarayanan, B. (2019). Do deep
+#   generative models know what they don't know? *ICLR 2019*. — out-of-distribution inputs that
+#   variational autoencoders and other generative models leave undetected, as the paper notes in
+#   §4.5.1.
+# - Salehi, M. et al. (2021). ARAE: adversarially robust training of autoencoders improves novelty
+#   detection. *Neural Networks* 144, 726–736. — adversarially robust training of autoencoders,
+#   whose adversarial samples the paper argues can still sit close to normal codes (§2).

@@ -34,6 +34,16 @@
 # `LATENT_PGD_MARGIN` × its side; "far" as in notebook 09. Data: the bundled MNIST subset
 # (`MNIST_SOURCE` below; notebook 08 says how to switch to full MNIST).
 
+# %% [markdown]
+# **Before you start**
+#
+# - **Prerequisites:** notebook 09; gradient-based optimisation (PGD is explained here); a
+#   threshold and its false-alarm rate (notebook 08).
+# - **Time:** about 75 minutes to read, run and do both exercises (our estimate for a
+#   first reading; running the code itself takes a minute or less).
+# - **Terms** such as *far*, *adversarial anomaly*, *ε-zone* or *PGD* are defined in the
+#   [glossary](../docs/glossary.md).
+
 # %% tags=["tolerance-trained"]
 import dataclasses
 import time
@@ -390,7 +400,40 @@ assert check_10_mahalanobis_threshold(maha_threshold, adv_scores, normal_scores)
 #    sigmoid model did not), add a latent-density score, and consider training with negative
 #    samples — then audit again, with an attack that knows the defence.
 # 5. Keep the thresholds honest: choose them on held-out normal data and report false alarms.
+
+# %% [markdown]
+# ### Think!
 #
+# 1. PGD finds adversarial anomalies but cannot prove there are none. What does a "reliable" audit
+#    verdict mean, then?
+# 2. Which mitigation would you deploy, and what would you still monitor?
+#
+# Discuss with a partner, or write two or three sentences for each, before you read on.
+
+# %% [markdown] tags=["model-answer"]
+# <details><summary><b>Model answer</b></summary>
+#
+# 1. "Reliable" means: *this* search, with *these* settings, found no input farther than
+#    `min_distance` that meets the criterion — evidence, not proof, as the report says. The search
+#    is a non-convex optimisation and its result depends on its settings: on the 16-D model a first
+#    step of 0.1 made 14 of 16 restarts adversarial, 0.02 only 3, and input-space PGD from noise
+#    found none on the same model that latent PGD showed to be unreliable. A weak search reports
+#    "reliable" on an unreliable model. So vary the search (step size, restarts, seeds, latent and
+#    input space), state the `min_distance` and criterion used, and read a clean verdict as "no
+#    failure found with this budget".
+# 2. Each mitigation in the table leaves something: sigmoid units leave no adversarial restart but
+#    learned far worse (AUC 0.708, lowest normal error 26 against 2.82); the Mahalanobis score
+#    flags 7 of 14 anomalies at 1.0 % false alarms, yet an adaptive attack inside the codes' box
+#    finds 10 that pass both scores; negative-sample fine-tuning keeps the AUC (0.856) and raises
+#    the best far error from 0.00113 to 0.101, but 3 of 16 restarts still succeed. A defensible
+#    choice is negative-sample training (it attacks the cause) plus the cheap latent score, then an
+#    audit with an attack that knows both. Monitor: re-audit every retrained model and epoch
+#    (notebook 09), the false-alarm rate on fresh normal data, and the distance to the training
+#    data of inputs that pass — a passed input far from all data deserves a look.
+#
+# </details>
+
+# %% [markdown]
 # ## Summary
 #
 # - Beyond 2-D a grid is impossible; latent PGD finds adversarial anomalies of a 16-D
@@ -398,3 +441,18 @@ assert check_10_mahalanobis_threshold(maha_threshold, adv_scores, normal_scores)
 #   `aelib.audit` packages the search.
 # - Mitigations help to different degrees and none is a proof of reliability; measuring them with
 #   the same attack, and with an adaptive one, is the honest comparison.
+#
+# **Next:** audit an autoencoder of your own — the README's [Audit your own
+# autoencoder](../README.md#audit-your-own-autoencoder) shows the one call.
+#
+# **Further reading** (all cited by the paper)
+#
+# - Madry, A., Makelov, A., Schmidt, L., Tsipras, D. & Vladu, A. (2018). Towards deep learning
+#   models resistant to adversarial attacks. *ICLR 2018*; arXiv:1706.06083 (2017), the version the
+#   paper cites. — projected gradient descent as an attack, the search §5 proposes.
+# - Yoon, S., Noh, Y.-K. & Park, F. C. (2021). Autoencoding under normalization constraints. *ICML
+#   2021*, PMLR, 12087–12097. — the normalized autoencoder: the principled fix the paper's
+#   conclusion names.
+# - Denouden, T., Salay, R., Czarnecki, K., Abdelzad, V., Phan, B. & Vernekar, S. (2018).
+#   Improving reconstruction autoencoder out-of-distribution detection with Mahalanobis distance.
+#   arXiv:1812.02765. — the latent Mahalanobis distance as a second score (mitigation b).

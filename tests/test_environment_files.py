@@ -14,7 +14,9 @@
   targets add ``dev``, ``make student`` adds ``instructor``, and PyTorch's CPU wheel index is used
   only with ``TORCH=cpu`` (nothing is installed: ``make -n`` only prints the commands);
 - README's Binder badge is built from the repository URL declared in ``pyproject.toml`` and opens
-  notebook 01's ``.ipynb`` in JupyterLab.
+  notebook 01's ``.ipynb`` in JupyterLab; a second badge opens the student version, which
+  ``binder/postBuild`` builds into ``student/`` (with nbgrader, the ``instructor`` extra, pinned
+  in ``binder/requirements.txt`` for that build only).
 """
 
 from __future__ import annotations
@@ -187,7 +189,7 @@ def test_binder_pins_every_declared_dependency_within_its_bound():
 
 def test_binder_pins_only_exact_versions_of_declared_packages_or_their_dependencies():
     binder, _ = binder_requirements()
-    decl = set(declared())
+    decl = set(declared()) | set(extra("instructor"))  # postBuild builds the student version
     allowed = decl | transitive_requirements(decl)
     for name, req in binder.items():
         assert [s.operator for s in req.specifier] == ["=="], f"not an exact pin: {req}"
@@ -195,6 +197,33 @@ def test_binder_pins_only_exact_versions_of_declared_packages_or_their_dependenc
             f"binder/requirements.txt pins {name}, which is neither declared in pyproject.toml "
             "nor a dependency of a declared package"
         )
+
+
+def test_binder_pins_the_instructor_extra_that_postbuild_builds_the_student_version_with():
+    binder, _ = binder_requirements()
+    for name, req in extra("instructor").items():
+        assert name in binder, f"binder/requirements.txt does not pin {name} (pyproject: {req})"
+        (pin,) = binder[name].specifier
+        assert req.specifier.contains(Version(pin.version), prereleases=True), (
+            f"binder pins {binder[name]}, outside pyproject's instructor extra {req.specifier}"
+        )
+
+
+def test_binder_post_build_builds_the_student_version_then_removes_nbgrader():
+    lines = [
+        line.strip()
+        for line in (ROOT / "binder" / "postBuild").read_text().splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    install = next(i for i, line in enumerate(lines) if re.search(r"pip install .*-e \.", line))
+    build = [i for i, line in enumerate(lines) if "tools/build_student.py --out student" in line]
+    assert build, "binder/postBuild must run `python tools/build_student.py --out student`"
+    assert (ROOT / "tools" / "build_student.py").exists()
+    assert install < build[0], "postBuild must install aelib before building the student version"
+    uninstall = [i for i, line in enumerate(lines) if re.search(r"pip uninstall .*nbgrader", line)]
+    assert uninstall and uninstall[0] > build[0], (
+        "postBuild must uninstall nbgrader after the build (no instructor tools for learners)"
+    )
 
 
 def test_binder_uses_cpu_builds_of_pytorch():
@@ -420,6 +449,31 @@ def test_readme_binder_badge_opens_notebook_01_of_the_declared_repository():
         target = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query).get("urlpath", [""])[0]
         assert not target.endswith(".py"), f"a Binder link opens a jupytext script: {link}"
         assert f"/gh/{owner}/{name}/" in link, f"a Binder link names another repository: {link}"
+
+
+def binder_target(link: str) -> str:
+    """The file a Binder link opens: its ``urlpath`` without the leading ``lab/tree/``."""
+    urlpath = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query).get("urlpath", [""])[0]
+    assert urlpath.lstrip("/").startswith("lab/tree/"), f"not a JupyterLab file link: {link}"
+    return urlpath.lstrip("/").removeprefix("lab/tree/")
+
+
+def test_readme_binder_links_open_existing_notebooks_or_their_student_versions():
+    """Every badge opens a committed notebook, or a student notebook that postBuild builds."""
+    readme = (ROOT / "README.md").read_text()
+    post_build = (ROOT / "binder" / "postBuild").read_text()
+    targets = [binder_target(link) for link in binder_links(readme)]
+    student = [t for t in targets if t.startswith("student/")]
+    assert student, "README has no Binder link to the student version (lab/tree/student/...)"
+    assert "tools/build_student.py --out student" in post_build
+    for target in targets:
+        if target.startswith("student/"):
+            source = ROOT / "notebooks" / target.removeprefix("student/")
+            assert source.suffix == ".ipynb" and source.exists(), (
+                f"a Binder link opens {target}, but {source.relative_to(ROOT)} does not exist"
+            )
+        else:
+            assert (ROOT / target).exists(), f"a Binder link opens {target}, which does not exist"
 
 
 def test_readme_github_links_name_the_declared_repository():
