@@ -8,8 +8,8 @@ criterion, the *farthest* passing points it can verify:
   (error ≤ the bound), the farthest from the data are decoded and measured. If a passing point
   far from the data lies on the map's edge, the failure may continue beyond it, so the map is
   re-run on an interval (box) twice as wide, up to ``EXPANSIONS`` times;
-- a PGD search is re-run (with a quarter of its restarts) with ``min_distance`` set to twice the
-  farthest distance found so far, up to ``ROUNDS`` times, until no restart passes; each round
+- a PGD search is re-run (with half of its restarts, and its box's margin doubled each
+  round) with ``min_distance`` set to twice the farthest distance found so far, up to ``ROUNDS`` times, until no restart passes; each round
   adds its farthest passing point.
 
 Every point added is re-scored by :func:`aelib.attacks._results.finish` (a plain forward pass),
@@ -42,8 +42,9 @@ KEEP = 4  # farthest verified points added per map
 BUDGET = 2048  # passing map points measured in input space per map
 LATENT_SAMPLE = 4096  # training latents used to rank passing map points by isolation
 EXPANSIONS = {"latent scan": 6, "latent grid": 2}  # a scan is cheap; a grid costs R² decodes
+GROWTH = 1.01  # widening stops unless the farthest distance grows by more than 1 %
 ROUNDS = 3  # extra PGD runs, each at twice the distance reached
-ROUND_RESTARTS = 4  # a round needs one passing point, not the search's diversity: restarts ÷ 4
+ROUND_RESTARTS = 2  # a round needs passing points, less diversity than the search: restarts ÷ 2
 
 
 def _map_points(result: SearchResult) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -138,18 +139,25 @@ def extend_reach(
         for _ in range(EXPANSIONS[settings.method] if at_edge else 0):
             settings = _widened(current, settings)
             current = settings(model, X_normal, min_distance=min_distance, reduction=reduction)
-            found, at_edge = _farthest_on_map(
+            wider, at_edge = _farthest_on_map(
                 model, X_normal, current, settings, bound, min_distance, reduction, seed
             )
-            parts.append(found)
+            parts.append(wider)
+            if _farthest(wider) <= GROWTH * _farthest(found):  # the failure levels off
+                at_edge = False
+            found = wider
             if not at_edge:
                 break
         return merge(result, *parts), at_edge
     parts, reached = [], _reached(result, bound)
-    light = dataclasses.replace(settings, restarts=max(1, settings.restarts // ROUND_RESTARTS))
+    restarts = max(1, settings.restarts // ROUND_RESTARTS)
     for r in range(ROUNDS):
         if reached <= 0:
             break
+        # the search box must grow with the distance asked for (a clamp still bounds inputs)
+        light = dataclasses.replace(
+            settings, restarts=restarts, margin=settings.margin * 2 ** (r + 1)
+        )
         found = light(
             model, X_normal, min_distance=2 * reached, reduction=reduction, seed=seed + 1 + r
         )
@@ -171,6 +179,10 @@ def _subset(result: SearchResult, rows: slice) -> SearchResult:
         distances=result.distances[rows],
         z=None if result.z is None else result.z[rows],
     )
+
+
+def _farthest(result: SearchResult) -> float:
+    return float(result.distances.max()) if len(result) else 0.0
 
 
 def _reached(result: SearchResult, bound: float) -> float:

@@ -312,10 +312,11 @@ def audit(
         min_distance = estimate.value
     else:
         min_distance = check_nonnegative_float(min_distance, "min_distance")
+    latent_dim = _latent_dim(model, X_normal)
     settings = _settings(
         search,
         method,
-        _latent_dim(model, X_normal),
+        latent_dim,
         model,
         X_normal,
         clamp=clamp,

@@ -238,12 +238,14 @@ print(
 # %% [markdown]
 # ## 4 · `aelib.audit`: the check in one call
 #
-# `audit(model, X_normal)` picks the search (grid for 2-D latents, latent PGD for larger ones,
-# input PGD for models without `encode`/`decode`), uses "far" = the 95 % quantile of the normal
-# nearest-neighbour distances by default, and returns a report. We print the search settings it
-# ran first: its default latent PGD takes a small first step (the smallest of section 3), so it
-# finds weaker anomalies than our tuned search (compare the errors with section 3's) — still
-# enough for the verdict. Pass `search=LatentPGD(...)` for a stronger one.
+# `audit(model, X_normal)` picks the search (an exhaustive scan for 1-D latents, the grid for 2-D,
+# latent PGD for larger ones, input PGD for models without `encode`/`decode`), uses "far" = the
+# 95 % quantile of the normal nearest-neighbour distances by default, and returns a report. A
+# search returns its *lowest-error* points, which sit just past "far"; the audit then looks for
+# the *farthest* points that still pass (for PGD: re-runs at twice the distance reached, in a
+# wider box), so `max distance` says how far the failure reaches. The `miss rate` line probes
+# random directions from the data instead: how often does a random point at each distance pass?
+# We print the search settings it ran first; pass `search=LatentPGD(...)` for another search.
 
 # %% tags=["tolerance-search"]
 report = audit(runs[16].model, X, reduction="sum")
@@ -252,7 +254,114 @@ print(report)
 assert not report.reliable and report.method == "latent PGD"
 
 # %% [markdown]
-# ## 5 · Mitigations, measured
+# ## 5 · Auditing a deployed detector (PyOD)
+#
+# Practitioners rarely write their own training loop: PyOD's `AutoEncoder` standardises the
+# features, scores a point by the norm of its residual ‖x̃ − f(x̃)‖₂ (`decision_function`) and flags
+# it when the score exceeds `threshold_`, set so that a fraction `contamination` (10 % by default)
+# of the training data is flagged. In deployment that threshold decides, not the paper's worst
+# case. `audit(clf, X, threshold=clf.threshold_)` takes the fitted detector itself: it searches
+# its raw input space, scores with its own `decision_function`, and returns points you can pass
+# straight back to `clf.predict`. Our choices: the two clusters of notebook 06
+# (`two_gaussians`, 200 per cluster), PyOD's `[16, 1, 16]` hidden layers, 100 epochs, batch 64,
+# no dropout or batch norm, seed 0.
+
+# %% tags=["tolerance-trained"]
+import numpy as np
+from pyod.models.auto_encoder import AutoEncoder
+
+from aelib.course.exercises import check_10_passes_deployed
+from aelib.course.plots import plot_miss_rate
+from aelib.data import two_gaussians
+from aelib.neighbors import nearest_distance
+
+X_tab = two_gaussians(200, seed=0).numpy()
+clf = AutoEncoder(
+    hidden_neuron_list=[16, 1, 16],
+    epoch_num=100,
+    batch_size=64,
+    batch_norm=False,
+    dropout_rate=0.0,
+    random_state=0,
+    verbose=0,
+).fit(X_tab)
+print(
+    f"threshold_ = {clf.threshold_:.3g}: flags {100 * clf.labels_.mean():.0f} % of the training data"
+)
+
+# %% tags=["tolerance-search"]
+deployed = audit(clf, X_tab, threshold=clf.threshold_)
+print(deployed)
+found = deployed.adversarial_anomalies.numpy()
+assert not deployed.reliable
+assert (clf.decision_function(found) <= clf.threshold_).all()  # PyOD's own check ...
+assert (clf.predict(found) == 0).all()  # ... and its own verdict: label 0, normal
+
+# %% [markdown]
+# Where are these points? With two input features we can also check every point of the plane
+# with `clf.decision_function` — a dense scan no audit can afford in higher dimensions — and
+# compare how far the passing region reaches with what the audit found.
+
+# %% tags=["tolerance-search"]
+axis = np.linspace(-8, 8, 321)
+xx, yy = np.meshgrid(axis, axis)
+plane = np.stack([xx.ravel(), yy.ravel()], axis=1)
+passes = clf.decision_function(plane) <= clf.threshold_
+reach = float(nearest_distance(plane[passes], X_tab).max())
+print(f"dense scan: {100 * passes.mean():.1f} % of the plane [-8, 8]² passes as normal;")
+print(f"  the farthest passing point is {reach:.2f} from every training point")
+print(f"  the audit's farthest: {deployed.max_distance:.2f} ({deployed.max_distance / reach:.0%})")
+assert deployed.max_distance <= reach * 1.05  # the audit's points lie in this plane too
+
+fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(11, 4.3))
+ax0.contourf(xx, yy, passes.reshape(xx.shape), levels=[0.5, 1.5], colors=["#f4b6b6"])
+ax0.scatter(*X_tab.T, s=5, label="training data")
+ax0.scatter(*found.T, marker="*", s=140, c="C3", edgecolors="k", label="audit: passes as normal")
+ax0.set_aspect("equal")
+ax0.set_title("deployed PyOD detector: the pink region passes")
+ax0.legend(loc="upper left", fontsize="small")
+plot_miss_rate(deployed, ax=ax1)
+ax1.set_title("random probes vs the audit's farthest point")
+plt.show()
+
+# %% [markdown]
+# Read the report, the numbers above and the figure together:
+#
+# - the pink region is what `clf.predict` calls normal; besides the two clusters it contains a
+#   band along the line between them — the autoencoder's 1-D curve h(Z) has to pass from one
+#   cluster to the other, and the points along it reconstruct well enough to pass;
+# - the audit's stars lie in the passing region beyond the 95 % "far" distance, and PyOD's own
+#   `predict` labels them normal (asserted);
+# - the audit's farthest point is a fraction of what the dense scan finds (printed above): a
+#   search finds failures, it does not measure their full extent, and "none found" would be
+#   evidence, not proof;
+# - the miss rate says something different: random points near the data pass at the smallest
+#   distances, and the printed rates fall to zero farther out. A random anomaly is caught; a
+#   point chosen in the band — or an unlucky natural one there — is not.
+
+# %% [markdown]
+# **Exercise 2 (code).** What passes the deployed detector? PyOD labels a point an outlier
+# (`predict` → 1) when its score is above `threshold_`. Write `passes_deployed(detector, points)`,
+# returning a boolean mask that is True where the detector calls the point normal. The checker
+# tests it on detectors it makes up, with a point exactly at the threshold.
+
+# %% nbgrader={"grade": false, "grade_id": "nb10_passes_deployed", "locked": false, "schema_version": 3, "solution": true, "task": false}
+passes_deployed = None  # your answer: def passes_deployed(detector, points): ...
+### BEGIN SOLUTION
+
+
+def passes_deployed(detector, points):
+    """Boolean mask (k,): True where ``detector`` (fitted PyOD) calls the point normal."""
+    return detector.decision_function(points) <= detector.threshold_
+
+
+### END SOLUTION
+
+# %%
+assert check_10_passes_deployed(passes_deployed)
+
+# %% [markdown]
+# ## 6 · Mitigations, measured
 #
 # On the 16-D model we measure, for each mitigation: the detector's ordinary quality (AUC of
 # normal vs. other test digits, by the score it uses), and what latent PGD still finds.
@@ -346,7 +455,7 @@ assert flagged >= 0.3  # it catches about half of the naive attack
 assert hidden.any()  # ... but not an attacker who stays among the training codes
 
 # %% [markdown]
-# **Exercise 2 (slider).** Move the Mahalanobis threshold. Find the largest threshold that still
+# **Exercise 3 (slider).** Move the Mahalanobis threshold. Find the largest threshold that still
 # flags *every* adversarial anomaly PGD found on the baseline; read off the false-alarm rate it
 # costs on normal test images.
 
@@ -396,7 +505,7 @@ assert check_10_mahalanobis_threshold(maha_threshold, adv_scores, normal_scores)
 #    find — some low-error points are benign (notebook 09, section 5).
 # 3. Repeat over seeds and epochs: early snapshots can pass a check that later ones fail
 #    (notebook 09).
-# 4. Consider saturating units only if they train to the same normal error (section 5: our
+# 4. Consider saturating units only if they train to the same normal error (section 6: our
 #    sigmoid model did not), add a latent-density score, and consider training with negative
 #    samples — then audit again, with an attack that knows the defence.
 # 5. Keep the thresholds honest: choose them on held-out normal data and report false alarms.

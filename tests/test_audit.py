@@ -312,7 +312,9 @@ def test_search_none_keeps_the_automatic_choice():
 def test_bad_search_arguments_say_what_was_expected():
     X = gaussian(20, seed=0)
     model = ReluMLPAutoencoder(latent=3)
-    with pytest.raises(TypeError, match="search: expected a LatentScan, LatentGrid, LatentPGD or InputPGD"):
+    with pytest.raises(
+        TypeError, match="search: expected a LatentScan, LatentGrid, LatentPGD or InputPGD"
+    ):
         audit(model, X, search="latent PGD")
     with pytest.raises(TypeError, match="search: expected .* got dict"):
         audit(model, X, search={"steps": 5})

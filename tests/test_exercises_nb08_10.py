@@ -81,3 +81,29 @@ def test_10_mahalanobis_threshold(capsys):
     assert not check_10_mahalanobis_threshold(1.0, adv, normal)
     assert "raise" in capsys.readouterr().out
     assert not check_10_mahalanobis_threshold(None, adv, normal)
+
+
+def test_check_10_passes_deployed_solution_and_typical_mistakes(capsys):
+    import numpy as np
+    import torch
+
+    from aelib.course.exercises import check_10_passes_deployed
+
+    assert not check_10_passes_deployed(None)
+    assert "not attempted" in capsys.readouterr().out
+    assert check_10_passes_deployed(lambda d, p: d.decision_function(p) <= d.threshold_)
+    assert check_10_passes_deployed(
+        lambda d, p: torch.as_tensor(d.decision_function(p)) <= d.threshold_
+    )
+    cases = [
+        (lambda d, p: d.decision_function(p) > d.threshold_, "inverted"),
+        (lambda d, p: d.decision_function(p) < d.threshold_, "exactly at the threshold"),
+        (lambda d, p: d.decision_function(p), "boolean mask"),
+        (lambda d, p: d.decision_function(p)[:3] <= d.threshold_, "one value per point"),
+        (lambda d, p: 1 / 0, "ZeroDivisionError"),
+        (lambda d, p: np.ones(len(p), dtype=bool), "points wrong"),
+        (42, "expected a function"),
+    ]
+    for answer, hint in cases:
+        assert not check_10_passes_deployed(answer)
+        assert hint in capsys.readouterr().out

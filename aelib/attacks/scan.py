@@ -26,6 +26,8 @@ from aelib.attacks._results import ScanSearchResult, finish
 if TYPE_CHECKING:
     from aelib.attacks.configs import LatentScan
 
+REFINED = 4  # local minima re-scanned per candidate asked for (top_k)
+
 
 def _errors(model: nn.Module, zs: torch.Tensor, reduction: str, batch_size: int) -> torch.Tensor:
     """L(h(z)) for each z of ``zs`` (M, 1), in batches: decode → encode → decode."""
@@ -96,6 +98,8 @@ def run(
             zs = torch.linspace(lo, hi, s.resolution, dtype=dtype, device=device)[:, None]
             errors = _errors(model, zs, reduction, s.batch_size)
             minima = _local_minima(errors)
+            # refine the lowest minima only: a flat stretch (e.g. dead ReLUs) is all minima
+            minima = minima[torch.argsort(errors[minima], stable=True)[: REFINED * s.top_k]]
             z_min, err_min = _refine(model, zs, errors, minima, s, reduction)
             z = z_min[torch.argsort(err_min, stable=True)]
             if min_distance is not None and len(z):

@@ -15,3 +15,4 @@ from aelib.course.exercises.nb07 import *  # noqa: F403
 from aelib.course.exercises.nb08 import *  # noqa: F403
 from aelib.course.exercises.nb09 import *  # noqa: F403
 from aelib.course.exercises.nb10 import *  # noqa: F403
+from aelib.course.exercises.nb10_audit import *  # noqa: F403

@@ -1,0 +1,83 @@
+"""Checker for notebook 10's audit exercise: which points does a deployed detector pass?"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from aelib.course.exercises._feedback import NOT_ATTEMPTED, Feedback
+
+__all__ = ["check_10_passes_deployed"]
+
+
+class _NormDetector:
+    """A stand-in for a fitted PyOD detector: score ‖x − c‖₂, flagged above ``threshold_``."""
+
+    def __init__(self, centre: np.ndarray, threshold: float) -> None:
+        self.centre = centre
+        self.threshold_ = threshold
+
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
+        return np.linalg.norm(np.asarray(X, dtype=np.float64) - self.centre, axis=1)
+
+    def predict(self, X: np.ndarray) -> np.ndarray:  # PyOD: 1 (outlier) iff score > threshold_
+        return (self.decision_function(X) > self.threshold_).astype(int)
+
+
+def _fresh_case(seed: int) -> tuple[_NormDetector, np.ndarray, np.ndarray]:
+    """A detector, points (including one exactly at the threshold) and the true mask."""
+    rng = np.random.default_rng(seed)
+    centre = rng.normal(size=3)
+    detector = _NormDetector(centre, threshold=float(rng.uniform(0.5, 2.0)))
+    points = centre + rng.normal(size=(40, 3)) * 1.5
+    on_edge = centre + detector.threshold_ * np.array([1.0, 0.0, 0.0])
+    points = np.vstack([points, on_edge])
+    truth = detector.decision_function(points) <= detector.threshold_
+    return detector, points, truth
+
+
+def check_10_passes_deployed(passes_deployed: Callable | None) -> bool:
+    """``passes_deployed(detector, points)`` → boolean mask (k,): True where PyOD says normal.
+
+    Tested on fresh stand-in detectors (``decision_function`` and ``threshold_``, as PyOD's),
+    with a point exactly at the threshold (PyOD flags only scores *above* ``threshold_``).
+    """
+    fb = Feedback("10 · what the deployed detector passes")
+    if passes_deployed is NOT_ATTEMPTED:
+        return fb.not_attempted()
+    if not callable(passes_deployed):
+        return fb.wrong(
+            f"expected a function (detector, points) → mask, got {passes_deployed!r:.40}"
+        )
+    for seed in range(3):
+        detector, points, truth = _fresh_case(seed)
+        try:
+            mask = passes_deployed(detector, points.copy())
+        except Exception as e:  # the learner's code: report, don't raise
+            return fb.wrong(f"your function raised {type(e).__name__}: {e}")
+        if hasattr(mask, "detach"):  # a torch tensor
+            mask = mask.detach().cpu().numpy()
+        mask = np.asarray(mask)
+        if mask.shape != truth.shape:
+            return fb.wrong(f"expected one value per point, shape {truth.shape}, got {mask.shape}")
+        if mask.dtype != bool:
+            return fb.wrong(
+                "expected a boolean mask (True = passes as normal); you returned "
+                f"{mask.dtype} values — compare the scores with detector.threshold_"
+            )
+        if np.array_equal(mask, ~truth):
+            return fb.wrong(
+                "inverted: that mask marks the *flagged* points (score above threshold_)."
+            )
+        if np.array_equal(mask[:-1], truth[:-1]) and mask[-1] != truth[-1]:
+            return fb.wrong(
+                "right except exactly at the threshold: PyOD flags a point only when its score is "
+                "*above* threshold_ (predict = score > threshold_), so score == threshold_ passes."
+            )
+        if not np.array_equal(mask, truth):
+            return fb.wrong(
+                f"{int((mask != truth).sum())} of {len(truth)} points wrong: a point passes when "
+                "detector.decision_function(points) <= detector.threshold_."
+            )
+    return fb.correct("score ≤ threshold_ is exactly what clf.predict calls normal (label 0).")
