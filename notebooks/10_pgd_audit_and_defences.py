@@ -286,7 +286,8 @@ clf = AutoEncoder(
     verbose=0,
 ).fit(X_tab)
 print(
-    f"threshold_ = {clf.threshold_:.3g}: flags {100 * clf.labels_.mean():.0f} % of the training data"
+    f"threshold_ = {clf.threshold_:.3g}: "
+    f"flags {100 * clf.labels_.mean():.0f} % of the training data"
 )
 
 # %% tags=["tolerance-search"]
