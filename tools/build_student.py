@@ -61,7 +61,7 @@ def is_solution_cell(cell: NotebookNode) -> bool:
 
 
 def reveals_answer(cell: NotebookNode) -> bool:
-    """Whether ``cell`` carries the ``reveals-answer`` tag (its outputs are cleared for students)."""
+    """Whether ``cell`` is tagged ``reveals-answer`` (its outputs are cleared for students)."""
     return REVEALS_ANSWER in cell.get("metadata", {}).get("tags", [])
 
 
@@ -151,9 +151,10 @@ def student_notebook(nb: NotebookNode) -> NotebookNode:
     Returns
     -------
     nbformat.NotebookNode
-        A copy with every solution region replaced by :data:`CODE_STUB`, the outputs of solution
-        cells, of the check cell after each one and of cells tagged ``reveals-answer`` cleared, ``assert check_NN_name(...)`` in those
-        check cells turned into bare calls, and the jupytext pairing removed.
+        A copy with every solution region replaced by :data:`CODE_STUB`; the outputs of solution
+        cells, of the check cell after each one and of cells tagged ``reveals-answer`` cleared;
+        ``assert check_NN_name(...)`` in those check cells turned into bare calls; and the
+        jupytext pairing removed.
 
     Raises
     ------

@@ -228,7 +228,7 @@ def check_03_biases(answer: object) -> bool:
 
 
 def converged_epoch() -> int:
-    """The accepted answer of Exercise 1: the first epoch from which the angle stays below target."""
+    """Exercise 1's accepted answer: the first epoch from which the angle stays below target."""
     return _first_below(torch.rad2deg(_notebook_angles()), config.NB03_ANGLE_TARGET_DEG)
 
 

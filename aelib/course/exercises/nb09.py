@@ -212,7 +212,7 @@ def check_09_grid_min(answer: object) -> bool:
         if abs(e - e_right) <= 1e-4 * max(1.0, e_right):
             return fb.wrong(
                 f"{case}: the error is right but z = {z} is not where it is attained ({z_right}); "
-                "check the order of the coordinates of your grid."
+                "return the z of the lowest error, in the order (z1, z2)."
             )
         return fb.wrong(f"{case}: expected L = {e_right:.4g} at z = {z_right}, got {e:.4g}.")
     return fb.correct("it finds the grid minimum of every fresh model.")
