@@ -199,6 +199,27 @@ print(
 #   \mathcal{L}_c(W):\ \text{loss on centred data}}
 #   + \frac{1}{n}\big\lVert \bar x(I-P) - o \big\rVert^2 .$$
 #
+# **Exercise 2 (code).** Which biases make the second term vanish for *every* $P$? Write
+# `biases(X, W_enc)` returning such a pair $(b_\text{enc}, b_\text{dec})$, with shapes $(d,)$ and
+# $(n,)$: the encoder should see centred data. The checker tries it on fresh random data; the
+# cells after it compare with what the trained network learned.
+
+# %% nbgrader={"grade": false, "grade_id": "nb03_biases", "locked": false, "schema_version": 3, "solution": true, "task": false}
+biases = None  # your answer: a function biases(X, W_enc) -> (b_enc, b_dec)
+
+
+### BEGIN SOLUTION
+def biases(X, W_enc):
+    xbar = X.mean(0)  # column means, shape (n,)
+    return -xbar @ W_enc, xbar
+
+
+### END SOLUTION
+
+# %%
+assert check_03_biases(biases)
+
+# %% [markdown]
 # The second term vanishes for $b_\text{enc} = -\bar xW_\text{enc}$, $b_\text{dec} = \bar x$:
 # encode $x - \bar x$, decode, add $\bar x$ back. Note what the identity determines: only the
 # **offset** $o = \bar x(I-P)$. Any pair $(b_\text{enc} + z,\; b_\text{dec} - zW_\text{dec}^\top)$
@@ -243,26 +264,6 @@ print(
 # So the individual biases differ from the paper's pair (a symmetry of the parametrisation),
 # while the function — and therefore every reconstruction loss — is the mean-centring one.
 #
-# **Exercise 2 (code).** Write `biases(X, W_enc)` returning Theorem 4's pair
-# $(b_\text{enc}, b_\text{dec})$ with shapes $(d,)$ and $(n,)$. Then we plug your biases into the
-# trained network and check that its loss does not change.
-
-# %% nbgrader={"grade": false, "grade_id": "nb03_biases", "locked": false, "schema_version": 3, "solution": true, "task": false}
-biases = None  # your answer: a function biases(X, W_enc) -> (b_enc, b_dec)
-
-
-### BEGIN SOLUTION
-def biases(X, W_enc):
-    xbar = X.mean(0)  # column means, shape (n,)
-    return -xbar @ W_enc, xbar
-
-
-### END SOLUTION
-
-# %%
-assert check_03_biases(biases)
-
-# %% [markdown]
 # Now your biases go into a copy of the trained network (weights unchanged). By Theorem 4 the
 # loss must not move: the trained biases were already *a* mean-centring pair.
 

@@ -38,7 +38,12 @@ import matplotlib.pyplot as plt
 import torch
 
 from aelib.course import config
-from aelib.course.exercises import check_04_min_bias, check_04_pattern_freeze
+from aelib.course.exercises import (
+    check_04_freeze_search,
+    check_04_min_bias,
+    check_04_pattern_freeze,
+    pattern_freeze_point,
+)
 from aelib.course.oob import activation_pattern, distance_to_data, out_of_bounds
 from aelib.course.plots import activation_walk, figure1_panel
 from aelib.course.toy_training import figure1_data, fit_toy_autoencoder
@@ -128,6 +133,61 @@ activation_walk(ts, errors, pattern, edge=edge, eps=config.EPSILON)
 plt.show()
 
 # %% [markdown]
+# Whether far points are also reconstructed *below ε* depends on how well the network's encoder
+# and decoder match out there (the paper: "there may be a mismatch between the encoder and
+# decoder, even at the global optimum"). The whole plane tells the story:
+
+# %% tags=["tolerance-trained"]
+oob = out_of_bounds(model, X)
+print(oob)
+figure1_panel(oob, X, title="trained [2,5,1,5,2] ReLU AE on the diagonal")
+plt.show()
+
+# %% [markdown]
+# **Exercise 2 (slider).** Move the point along the diagonal. Find the smallest t ≥ 0 beyond
+# which the list of active hidden units no longer changes (to within the slider step), and
+# compare it with the data's edge.
+
+# %% tags=["nbval-ignore-output"]
+explorer = ray_explorer(model, X, oob, direction=(1.0, 1.0), t_max=14.0)
+explorer
+
+# %% nbgrader={"grade": false, "grade_id": "nb04_pattern_freeze", "locked": false, "schema_version": 3, "solution": true, "task": false}
+t_freeze = None  # your answer: the t > 0 where the active units last change
+### BEGIN SOLUTION
+t_freeze = pattern_freeze_point(model)  # the scan behind the slider, at step 0.01
+### END SOLUTION
+
+# %%
+assert check_04_pattern_freeze(t_freeze)
+
+# %% [markdown]
+# **Exercise 3 (code).** Now write the search the slider did by hand. `freeze_point(model,
+# direction, t_max, step)` scans t = 0, step, 2·step, …, t_max along $a(t) = t\,d/\lVert d
+# \rVert$, gets each point's pattern with `activation_pattern(model, points)` (a bool tensor, one
+# row per point, one column per hidden unit) and returns the first t of the *last* pattern — the t
+# just after the last change (0.0 if the pattern never changes), without calling the library's
+# `pattern_freeze_point`. The checker runs it on fresh random networks and directions.
+
+# %% nbgrader={"grade": false, "grade_id": "nb04_freeze_search", "locked": false, "schema_version": 3, "solution": true, "task": false}
+freeze_point = None  # your answer: a function freeze_point(model, direction, t_max, step) -> t
+
+
+### BEGIN SOLUTION
+def freeze_point(model, direction, t_max, step):
+    d = torch.as_tensor(direction, dtype=torch.float32)
+    ts = torch.arange(0.0, t_max + step / 2, step)
+    pattern = activation_pattern(model, ts[:, None] * d / d.norm())
+    changes = torch.nonzero((pattern[1:] != pattern[:-1]).any(1)).flatten()
+    return float(ts[changes[-1] + 1]) if len(changes) else 0.0
+
+
+### END SOLUTION
+
+# %%
+assert check_04_freeze_search(freeze_point)
+
+# %% [markdown]
 # The paper's intuition: "at the edge of the data space only a few ReLU neurons activate; beyond
 # this edge no new neurons will activate, nor will any of the activated ones deactivate". We
 # measure where the pattern *really* stops changing on each side of the diagonal. Along a ray every
@@ -137,8 +197,6 @@ plt.show()
 # and that the reconstruction is exactly affine there (its second differences vanish).
 
 # %%
-from aelib.course.exercises.nb04 import pattern_freeze_point
-
 t_plus = pattern_freeze_point(model, direction=(1.0, 1.0))
 t_minus = pattern_freeze_point(model, direction=(-1.0, -1.0))
 print(f"edge of the data: t = ±{edge:.3g}")
@@ -165,35 +223,6 @@ print(f"MSE at +-10 (1, 1): {err_far[0]:.3g}, {err_far[1]:.3g}")
 # So the paper's intuition holds *eventually* — beyond a finite distance the trained network is
 # one linear map — but not exactly at the data's edge: in our run a few units still switch
 # between the edge and the freeze points printed above.
-
-# %% [markdown]
-# Whether the far points are also reconstructed *below ε* depends on how well the frozen linear
-# piece's encoder and decoder match (the paper: "there may be a mismatch between the encoder and
-# decoder, even at the global optimum"). The whole plane tells the story:
-
-# %% tags=["tolerance-trained"]
-oob = out_of_bounds(model, X)
-print(oob)
-figure1_panel(oob, X, title="trained [2,5,1,5,2] ReLU AE on the diagonal")
-plt.show()
-
-# %% [markdown]
-# **Exercise 2 (slider).** Move the point along the diagonal. Find the smallest t ≥ 0 beyond
-# which the list of active hidden units no longer changes (to within the slider step), and
-# compare it with the data's edge.
-
-# %% tags=["nbval-ignore-output"]
-explorer = ray_explorer(model, X, oob, direction=(1.0, 1.0), t_max=14.0)
-explorer
-
-# %% nbgrader={"grade": false, "grade_id": "nb04_pattern_freeze", "locked": false, "schema_version": 3, "solution": true, "task": false}
-t_freeze = None  # your answer: the t > 0 where the active units last change
-### BEGIN SOLUTION
-t_freeze = pattern_freeze_point(model)
-### END SOLUTION
-
-# %%
-assert check_04_pattern_freeze(t_freeze)
 
 # %% [markdown]
 # ### Think!

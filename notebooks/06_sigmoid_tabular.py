@@ -38,7 +38,11 @@ import matplotlib.pyplot as plt
 import torch
 
 from aelib.course import config
-from aelib.course.exercises import check_06_band_direction, check_06_band_fraction
+from aelib.course.exercises import (
+    check_06_band_direction,
+    check_06_band_fraction,
+    check_06_ring_min,
+)
 from aelib.course.oob import distance_to_data, out_of_bounds
 from aelib.course.plots import figure1_panel
 from aelib.course.toy_training import figure1_model
@@ -121,6 +125,29 @@ band_direction = (1.0, -1.0)
 assert check_06_band_direction(band_direction)
 
 # %% [markdown]
+# **Exercise 2 (slider).** Move a point along the line in direction (1, −1) through the middle
+# (t = 0 is the empty middle between the clusters). What fraction of the *normal* training points
+# gets a higher MSE — looks more anomalous — than the point at t = 0? Predict first (1f's
+# colours help), then check; the cells after the check measure the whole line.
+
+# %% tags=["nbval-ignore-output"]
+fit, X = panels["1f"]
+explorer = ray_explorer(
+    fit.model, X, results["1f"], direction=(1.0, -1.0), origin=tuple(X.mean(0).tolist()), t_max=10.0
+)
+explorer
+
+# %% nbgrader={"grade": false, "grade_id": "nb06_band_fraction", "locked": false, "schema_version": 3, "solution": true, "task": false}
+fraction = None  # your answer: a number in [0, 1]
+### BEGIN SOLUTION
+err_centre = reconstruction_error(fit.model, X.mean(0, keepdim=True))[0]
+fraction = float((reconstruction_error(fit.model, X) > err_centre).float().mean())
+### END SOLUTION
+
+# %%
+assert check_06_band_fraction(fraction)
+
+# %% [markdown]
 # We walk the line through the midpoint of the two clusters in that direction and keep the part
 # farther than `OOB_MARGIN` from all data; then we compare the loss there with the normal losses.
 # The last printed line gives the out-of-bounds zone of the 1f panel above (outlined in black).
@@ -173,26 +200,29 @@ plt.show()
 # first principal component, through both clusters and the gap between them; its out-of-bounds
 # part (outlined) is a small spot bridging the clusters (area and farthest distance printed above,
 # a fraction of a data radius). The paper's band does not reproduce here.
-#
-# **Exercise 2 (slider).** Move a point along the line in direction (1, −1) through the middle
-# (t = 0 is the empty middle between the clusters). What fraction of the *normal* training points
-# gets a higher MSE — looks more anomalous — than the point at t = 0?
 
-# %% tags=["nbval-ignore-output"]
-explorer = ray_explorer(
-    fit.model, X, oob, direction=(1.0, -1.0), origin=tuple(X.mean(0).tolist()), t_max=10.0
-)
-explorer
+# %% [markdown]
+# **Exercise 3 (code).** Saturation, measured. Write `ring_min_error(model, radius, n_angles)`:
+# the smallest per-point MSE over `n_angles` points equally spaced on the circle of that radius
+# around the origin (angles $2\pi k / n$, $k = 0, \dots, n - 1$). For the 1e model it grows with
+# the radius (asserted in section 1e); the checker runs it on fresh random networks.
 
-# %% nbgrader={"grade": false, "grade_id": "nb06_band_fraction", "locked": false, "schema_version": 3, "solution": true, "task": false}
-fraction = None  # your answer: a number in [0, 1]
+# %% nbgrader={"grade": false, "grade_id": "nb06_ring_min", "locked": false, "schema_version": 3, "solution": true, "task": false}
+ring_min_error = None  # your answer: a function ring_min_error(model, radius, n_angles) -> float
+
+
 ### BEGIN SOLUTION
-err_centre = reconstruction_error(fit.model, X.mean(0, keepdim=True))[0]
-fraction = float((reconstruction_error(fit.model, X) > err_centre).float().mean())
+def ring_min_error(model, radius, n_angles):
+    angles = torch.arange(n_angles) * (2 * torch.pi / n_angles)
+    ring = radius * torch.stack([angles.cos(), angles.sin()], dim=1)
+    with torch.no_grad():
+        return float(((model(ring) - ring) ** 2).mean(1).min())
+
+
 ### END SOLUTION
 
 # %%
-assert check_06_band_fraction(fraction)
+assert check_06_ring_min(ring_min_error)
 
 # %% [markdown]
 # ### Think!

@@ -42,9 +42,14 @@
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
+import torch
 
 from aelib.course import config
-from aelib.course.exercises import check_07_continuity, check_07_largest_smooth
+from aelib.course.exercises import (
+    check_07_continuity,
+    check_07_far_slopes,
+    check_07_largest_smooth,
+)
 from aelib.course.oob import out_of_bounds
 from aelib.course.plots import figure1_panel
 from aelib.course.toy_training import figure1_data, fit_many
@@ -106,6 +111,54 @@ for act in ACTIVATIONS:
             }
         )
 print(f"{len(rows)} models")
+
+# %% [markdown]
+# **Exercise 2 (slider).** Browse the models with the sliders (activation, data set, seed). Then
+# predict: which C^∞ activation has the largest mean out-of-bounds area, over all data sets and
+# successful seeds? Commit to a name; the table after the check measures all of them.
+
+# %% tags=["nbval-ignore-output"]
+import ipywidgets as widgets
+
+
+def show(activation: str, data: str, seed: int) -> dict:
+    r = next(
+        r for r in rows if ((r["activation"], r["data"], r["seed"]) == (activation, data, seed))
+    )
+    figure1_panel(
+        r["oob"],
+        datasets[data],
+        title=f"{activation} · {data} · seed {seed}{'' if r['ok'] else ' (collapsed)'}",
+    )
+    plt.show()
+    return r["oob"].summary()
+
+
+browser = widgets.interactive(
+    show,
+    activation=widgets.SelectionSlider(
+        options=list(ACTIVATIONS), value="relu", continuous_update=False
+    ),
+    data=widgets.SelectionSlider(
+        options=list(datasets),
+        value="gaussian",
+        continuous_update=False,
+    ),
+    seed=widgets.IntSlider(value=0, min=0, max=config.ACT_SEEDS - 1, continuous_update=False),
+)
+browser
+
+# %% nbgrader={"grade": false, "grade_id": "nb07_largest_smooth", "locked": false, "schema_version": 3, "solution": true, "task": false}
+worst_smooth = None  # your answer: an activation name
+### BEGIN SOLUTION
+worst_smooth = max(
+    (a for a in ACTIVATIONS if ACTIVATIONS[a][1] == "Cinf"),
+    key=lambda a: np.mean([r["oob"].area for r in rows if r["activation"] == a and r["ok"]]),
+)
+### END SOLUTION
+
+# %%
+assert check_07_largest_smooth(worst_smooth)
 
 # %% [markdown]
 # The table: success rate over all runs; over successful runs the fraction with an out-of-bounds
@@ -184,50 +237,27 @@ print(
 )
 
 # %% [markdown]
-# **Exercise 2 (slider).** Browse the models with the sliders (activation, data set, seed). Then,
-# using the table, name the C^∞ activation with the largest mean out-of-bounds area.
+# **Exercise 3 (code).** The property that matters, measured. Write `far_slopes(f, big)` returning
+# the slopes of an activation far from zero, left $= (f(-b) - f(-2b))/b$ and right
+# $= (f(2b) - f(b))/b$ with $b$ = `big`, for a function `f` that maps a tensor to a tensor.
+# A saturating activation has slopes (0, 0); one that keeps growing does not. The checker runs it
+# on activations that are not in the table.
 
-# %% tags=["nbval-ignore-output"]
-import ipywidgets as widgets
-
-
-def show(activation: str, data: str, seed: int) -> dict:
-    r = next(
-        r for r in rows if ((r["activation"], r["data"], r["seed"]) == (activation, data, seed))
-    )
-    figure1_panel(
-        r["oob"],
-        datasets[data],
-        title=f"{activation} · {data} · seed {seed}{'' if r['ok'] else ' (collapsed)'}",
-    )
-    plt.show()
-    return r["oob"].summary()
+# %% nbgrader={"grade": false, "grade_id": "nb07_far_slopes", "locked": false, "schema_version": 3, "solution": true, "task": false}
+far_slopes = None  # your answer: a function far_slopes(f, big) -> (left, right)
 
 
-browser = widgets.interactive(
-    show,
-    activation=widgets.SelectionSlider(
-        options=list(ACTIVATIONS), value="relu", continuous_update=False
-    ),
-    data=widgets.SelectionSlider(
-        options=list(datasets),
-        value="gaussian",
-        continuous_update=False,
-    ),
-    seed=widgets.IntSlider(value=0, min=0, max=config.ACT_SEEDS - 1, continuous_update=False),
-)
-browser
-
-# %% nbgrader={"grade": false, "grade_id": "nb07_largest_smooth", "locked": false, "schema_version": 3, "solution": true, "task": false}
-worst_smooth = None  # your answer: an activation name
 ### BEGIN SOLUTION
-worst_smooth = max(
-    (a for a in ACTIVATIONS if ACTIVATIONS[a][1] == "Cinf"), key=lambda a: table[a]["area"]
-)
+def far_slopes(f, big):
+    x = torch.tensor([-2 * big, -big, big, 2 * big], dtype=torch.float64)
+    y = f(x)
+    return float((y[1] - y[0]) / big), float((y[3] - y[2]) / big)
+
+
 ### END SOLUTION
 
 # %%
-assert check_07_largest_smooth(worst_smooth, table)
+assert check_07_far_slopes(far_slopes)
 
 # %% [markdown]
 # ### Think!

@@ -51,7 +51,11 @@ import matplotlib.pyplot as plt
 import torch
 
 from aelib.course import config
-from aelib.course.exercises import check_08_hardest_digit, check_08_threshold
+from aelib.course.exercises import (
+    check_08_hardest_digit,
+    check_08_threshold,
+    check_08_threshold_at,
+)
 from aelib.course.mnist_experiments import mnist_autoencoder
 from aelib.course.plots import digit_grid, error_histograms
 from aelib.course.widgets import threshold_explorer
@@ -171,6 +175,25 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
+# **Exercise 1.** Predict from the histograms: for the {4, 5, 7} model, which anomaly digit is
+# the hardest to detect, i.e. has the lowest ROC AUC against the normal test digits? The AUCs
+# are computed after the check.
+
+# %% nbgrader={"grade": false, "grade_id": "nb08_hardest_digit", "locked": false, "schema_version": 3, "solution": true, "task": false}
+hardest = None  # your answer: an int, one of the anomaly digits
+### BEGIN SOLUTION
+e457 = errors[config.MNIST_DIGITS_A]
+is_normal = torch.isin(y_test, torch.tensor(config.MNIST_DIGITS_A))
+hardest = min(
+    (d for d in range(10) if d not in config.MNIST_DIGITS_A),
+    key=lambda d: roc_auc(e457[is_normal], e457[y_test == d]),
+)
+### END SOLUTION
+
+# %% tags=["tolerance-trained"]
+assert check_08_hardest_digit(hardest, source=MNIST_SOURCE)
+
+# %% [markdown]
 # ## 6 · ROC AUC: the detector looks fine on average
 #
 # AUC = probability that a random anomaly scores higher than a random normal test image (1 =
@@ -197,17 +220,6 @@ for digits, err in errors.items():
 # the 9s score as normal as the normal digits. That weakness is expected and visible in the
 # histograms. Averages hide the worst case, though: the paper's criterion (§4.1) asks whether
 # *some* anomaly is reconstructed as well as the best normal image.
-#
-# **Exercise 1.** For the {4, 5, 7} model, which anomaly digit is the hardest to detect?
-
-# %% nbgrader={"grade": false, "grade_id": "nb08_hardest_digit", "locked": false, "schema_version": 3, "solution": true, "task": false}
-hardest = None  # your answer: an int, one of the anomaly digits
-### BEGIN SOLUTION
-hardest = min(aucs[config.MNIST_DIGITS_A], key=aucs[config.MNIST_DIGITS_A].get)
-### END SOLUTION
-
-# %% tags=["tolerance-trained"]
-assert check_08_hardest_digit(hardest, aucs[config.MNIST_DIGITS_A])
 
 # %% [markdown]
 # **Exercise 2 (slider).** A deployed detector needs a threshold. Move it and find the lowest
@@ -232,7 +244,29 @@ threshold = float(torch.quantile(err[normal], 0.95))
 ### END SOLUTION
 
 # %% tags=["tolerance-trained"]
-assert check_08_threshold(threshold, err[normal])
+assert check_08_threshold(threshold, source=MNIST_SOURCE)
+
+# %% [markdown]
+# **Exercise 3 (code).** Write the rule behind the slider: `threshold_at(errors, rate)` returns
+# the lowest threshold $t$, among the values in `errors`, with at most a fraction `rate` of
+# `errors` strictly above it (false alarms are errors *above* the threshold). Sort the errors;
+# how many may lie above? The checker runs it on fresh random errors, ties included.
+
+# %% nbgrader={"grade": false, "grade_id": "nb08_threshold_at", "locked": false, "schema_version": 3, "solution": true, "task": false}
+threshold_at = None  # your answer: a function threshold_at(errors, rate) -> float
+
+
+### BEGIN SOLUTION
+def threshold_at(errors, rate):
+    values = torch.sort(torch.as_tensor(errors).flatten()).values
+    allowed = int(rate * len(values) + 1e-9)  # how many errors may lie above t
+    return float(values[len(values) - allowed - 1])
+
+
+### END SOLUTION
+
+# %%
+assert check_08_threshold_at(threshold_at)
 
 # %% [markdown]
 # ### Think!

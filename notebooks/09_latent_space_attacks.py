@@ -55,7 +55,11 @@ import torch
 from aelib.attacks import latent_grid_search, nearest_distance, nn_distances
 from aelib.audit import default_min_distance
 from aelib.course import config
-from aelib.course.exercises import check_09_adversarial_z, check_09_percentile
+from aelib.course.exercises import (
+    check_09_adversarial_z,
+    check_09_grid_min,
+    check_09_percentile,
+)
 from aelib.course.mnist_experiments import classify, digit_classifier, mnist_autoencoder
 from aelib.course.plots import digit_row, latent_error_map
 from aelib.course.widgets import latent_explorer
@@ -158,11 +162,29 @@ for k, res in grids.items():
 # "Far" deserves a scale. For each training image, its distance to its *nearest other* training
 # image measures how isolated normal data is. An adversarial anomaly farther from every training
 # image than almost all training images are from each other is off the data by the data's own
-# standard. Below: the distribution of those nearest-neighbour (NN) distances, the adversarial
-# anomalies as vertical lines, and for each the percentile and the ratio to the median.
+# standard. After Exercise 1: the distribution of those nearest-neighbour (NN) distances, the
+# adversarial anomalies as vertical lines, and the best one's ratio to the median.
+
+# %%
+nn = {k: nn_distances(r.X) for k, r in runs.items()}  # each training image's NN distance
+
+# %% [markdown]
+# **Exercise 1.** Before the figure: what percentage of the {4, 5, 7} training images are closer
+# to their nearest neighbour than the best adversarial anomaly (#0 of Figure 2c, at distance
+# `d_best`) is to its nearest training image? Compute it from `nn["457"]` and `d_best`; the
+# figure after the check shows the whole distribution.
+
+# %% nbgrader={"grade": false, "grade_id": "nb09_percentile", "locked": false, "schema_version": 3, "solution": true, "task": false}
+d_best = float(grids["457"].distance[0])
+percentile = None  # your answer: a percentage in [0, 100]
+### BEGIN SOLUTION
+percentile = 100 * float((nn["457"] < d_best).double().mean())
+### END SOLUTION
+
+# %%
+assert check_09_percentile(percentile, source=MNIST_SOURCE)
 
 # %% tags=["tolerance-search"]
-nn = {k: nn_distances(r.X) for k, r in runs.items()}
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.2))
 for ax, (k, res) in zip(axes, grids.items(), strict=True):
     adv = res.adversarial()
@@ -198,19 +220,6 @@ plt.show()
 # background; the classifier does not always call them a 0 (see the captions). Distance and the
 # picture together decide how anomalous a candidate is; section 5 shows a low-error point that is
 # clearly benign.
-#
-# **Exercise 1.** What percentage of the {4, 5, 7} training images are closer to their nearest
-# neighbour than the best adversarial anomaly is to its nearest training image?
-
-# %% nbgrader={"grade": false, "grade_id": "nb09_percentile", "locked": false, "schema_version": 3, "solution": true, "task": false}
-d_best = float(grids["457"].distance[0])
-percentile = None  # your answer: a percentage in [0, 100]
-### BEGIN SOLUTION
-percentile = 100 * float((nn["457"] < d_best).double().mean())
-### END SOLUTION
-
-# %%
-assert check_09_percentile(percentile, d_best, nn["457"])
 
 # %% [markdown]
 # ## 4 · The {0, 1} case: interpolation between the classes
@@ -321,7 +330,34 @@ z_found = grids["457"].z[0].tolist()
 ### END SOLUTION
 
 # %% tags=["tolerance-search"]
-assert check_09_adversarial_z(z_found, runs["457"].model, runs["457"].X, far["457"])
+assert check_09_adversarial_z(z_found, source=MNIST_SOURCE)
+
+# %% [markdown]
+# **Exercise 3 (code).** Write the grid search yourself, without the distance condition:
+# `grid_min(model, lo, hi, resolution)` decodes every z of the `resolution` × `resolution` grid
+# over $[\text{lo}, \text{hi}]^2$ (`torch.linspace` and `torch.cartesian_prod`), scores each
+# decoded image $a = h(z)$ by $L(a) = \lVert a - f(a) \rVert^2$ summed over its pixels, and returns
+# the best z and its L. Use `torch.inference_mode()`. The checker runs it on fresh random models.
+
+# %% nbgrader={"grade": false, "grade_id": "nb09_grid_min", "locked": false, "schema_version": 3, "solution": true, "task": false}
+grid_min = None  # your answer: a function grid_min(model, lo, hi, resolution) -> (z, error)
+
+
+### BEGIN SOLUTION
+def grid_min(model, lo, hi, resolution):
+    g = torch.linspace(lo, hi, resolution)
+    zs = torch.cartesian_prod(g, g)
+    with torch.inference_mode():
+        a = model.decode(zs)
+        err = ((model(a) - a) ** 2).flatten(1).sum(1)
+    k = int(err.argmin())
+    return zs[k].tolist(), float(err[k])
+
+
+### END SOLUTION
+
+# %%
+assert check_09_grid_min(grid_min)
 
 # %% [markdown]
 # ## 7 · Seed and epoch: how robust is the finding?

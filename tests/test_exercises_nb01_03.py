@@ -52,6 +52,10 @@ def test_check_01_flag_radius(capsys):
     assert not check_01_flag_radius(right + 1.0) and "first" in capsys.readouterr().out
     assert not check_01_flag_radius(flag_radius(0.0)) and "θ = 0°" in capsys.readouterr().out
     assert not check_01_flag_radius("1.3") and "one number" in capsys.readouterr().out
+    assert check_01_flag_radius(np.float32(right + 0.01)) and check_01_flag_radius(
+        torch.tensor(right + 0.01)
+    )
+    assert not check_01_flag_radius(math.nan) and "one number" in capsys.readouterr().out
 
 
 def _auc_ok(sn, sa):
@@ -105,6 +109,14 @@ def test_check_02_far_point(capsys):
     assert not check_02_far_point((-5.0, 0.0)) and "c > 0" in capsys.readouterr().out
     assert not check_02_far_point((target, target)) and "loss there" in capsys.readouterr().out
     assert not check_02_far_point(50.0) and "pair" in capsys.readouterr().out
+    # the loss half: the slider's reading or 0, not any small number (the old window took 1e-7)
+    state = far_point_state(target)
+    assert check_02_far_point((target, 0.0)) and check_02_far_point((np.float64(target), 0))
+    assert not check_02_far_point((target, 1e-7)) and "loss there" in capsys.readouterr().out
+    small = state["min_normal_loss"]
+    assert not check_02_far_point((target, small)) and "training" in capsys.readouterr().out
+    assert not check_02_far_point((target, "0")) and "two" in capsys.readouterr().out
+    assert not check_02_far_point((math.inf, 0.0)) and "two" in capsys.readouterr().out
     # far enough on the *other* side is a valid answer too: a zero-loss point 50+ away
     c = -2 * target
     assert check_02_far_point((c, far_point_state(c)["loss"]))
@@ -174,6 +186,10 @@ def test_check_03_converged_epoch(capsys):
     assert not check_03_converged_epoch(right + 10) and "first" in capsys.readouterr().out
     assert not check_03_converged_epoch(10**6) and "epochs run" in capsys.readouterr().out
     assert not check_03_converged_epoch(3.5) and "whole number" in capsys.readouterr().out
+    for bad in (math.inf, -math.inf, math.nan, "12", [right]):
+        assert not check_03_converged_epoch(bad) and "whole number" in capsys.readouterr().out
+    assert check_03_converged_epoch(np.int64(right)) and check_03_converged_epoch(float(right))
+    assert check_03_converged_epoch(torch.tensor(right))
 
 
 def test_check_03_biases(capsys):
@@ -191,3 +207,4 @@ def test_check_03_biases(capsys):
     assert not check_03_biases(lambda X, W: (torch.zeros(W.shape[1]), X.mean(0))) and (
         "−x̄ W_enc" in capsys.readouterr().out
     )
+    assert not check_03_biases(lambda X, W: ("a", "b")) and "numeric" in capsys.readouterr().out

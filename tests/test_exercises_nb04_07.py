@@ -1,24 +1,41 @@
 """The checkers of notebooks 04–07: the solution passes, typical wrong answers fail with a hint."""
 
+import os
+
+import numpy as np
 import pytest
 import torch
 
 from aelib.course import config
 from aelib.course.exercises import (
+    check_04_freeze_search,
     check_04_min_bias,
     check_04_pattern_freeze,
     check_05_collapse_loss,
     check_05_eps_onset,
+    check_05_far_min_error,
     check_06_band_direction,
     check_06_band_fraction,
+    check_06_ring_min,
     check_07_continuity,
+    check_07_far_slopes,
     check_07_largest_smooth,
 )
 from aelib.course.exercises.nb04 import pattern_freeze_point
 from aelib.course.exercises.nb06 import band_fraction
-from aelib.course.oob import out_of_bounds
+from aelib.course.oob import activation_pattern, out_of_bounds
 from aelib.course.toy_training import figure1_data, figure1_model, fit_toy_autoencoder
 from aelib.models import ACTIVATIONS
+
+# The model cache of the course run (captured before conftest's autouse fixture isolates each
+# test): the slow reference tests reuse it, and a cold one trains each recipe once.
+COURSE_CACHE = os.environ.get("AELIB_CACHE_DIR")
+
+
+@pytest.fixture
+def course_cache(monkeypatch):
+    if COURSE_CACHE:
+        monkeypatch.setenv("AELIB_CACHE_DIR", COURSE_CACHE)
 
 
 def test_04_min_bias(capsys):
@@ -28,7 +45,13 @@ def test_04_min_bias(capsys):
     assert not check_04_min_bias(None) and "not attempted" in capsys.readouterr().out
     assert not check_04_min_bias(-right) and "sign" in capsys.readouterr().out
     assert not check_04_min_bias(right / 2) and "both coordinates" in capsys.readouterr().out
+    largest = float(-2 * config.DIAG_BETA * X[:, 0].double().max())  # close to -right here
+    assert not check_04_min_bias(largest) and "largest α" in capsys.readouterr().out
     assert not check_04_min_bias("1") and "one number" in capsys.readouterr().out
+    for scalar in (np.float64(right), np.float32(right), torch.tensor(right)):
+        assert check_04_min_bias(scalar)
+    for bad in (float("nan"), float("inf"), [right, right], {"b": right}):
+        assert not check_04_min_bias(bad) and "one number" in capsys.readouterr().out
 
 
 @pytest.mark.slow
@@ -36,8 +59,46 @@ def test_04_pattern_freeze(capsys):
     model = fit_toy_autoencoder(figure1_data("diagonal")).model
     right = pattern_freeze_point(model)
     assert check_04_pattern_freeze(right)
-    assert not check_04_pattern_freeze(right - 1.0) and "farther" in capsys.readouterr().out
-    assert not check_04_pattern_freeze(right + 1.0) and "before" in capsys.readouterr().out
+    assert check_04_pattern_freeze(right + 0.1) and check_04_pattern_freeze(right - 0.1)
+    assert not check_04_pattern_freeze(right - 0.15) and "farther" in capsys.readouterr().out
+    assert not check_04_pattern_freeze(right + 0.15) and "before" in capsys.readouterr().out
+    assert not check_04_pattern_freeze("3.3") and "one number" in capsys.readouterr().out
+
+
+def _freeze_point(model, direction, t_max, step):
+    d = torch.as_tensor(direction, dtype=torch.float32)
+    ts = torch.arange(0.0, t_max + step / 2, step)
+    points = ts[:, None] * d / d.norm()
+    pattern = activation_pattern(model, points)
+    changes = torch.nonzero((pattern[1:] != pattern[:-1]).any(1)).flatten()
+    return float(ts[changes[-1] + 1]) if len(changes) else 0.0
+
+
+def test_04_freeze_search(capsys):
+    assert check_04_freeze_search(_freeze_point)
+    assert not check_04_freeze_search(None) and "not attempted" in capsys.readouterr().out
+
+    def first_change(model, direction, t_max, step):
+        d = torch.as_tensor(direction, dtype=torch.float32)
+        ts = torch.arange(0.0, t_max + step / 2, step)
+        pattern = activation_pattern(model, ts[:, None] * d / d.norm())
+        changes = torch.nonzero((pattern[1:] != pattern[:-1]).any(1)).flatten()
+        return float(ts[changes[0] + 1])
+
+    assert not check_04_freeze_search(first_change) and "last change" in capsys.readouterr().out
+
+    def no_norm(model, direction, t_max, step):
+        d = torch.as_tensor(direction, dtype=torch.float32)
+        ts = torch.arange(0.0, t_max + step / 2, step)
+        pattern = activation_pattern(model, ts[:, None] * d)
+        changes = torch.nonzero((pattern[1:] != pattern[:-1]).any(1)).flatten()
+        return float(ts[changes[-1] + 1])
+
+    assert not check_04_freeze_search(no_norm) and "Normalise" in capsys.readouterr().out
+    assert not check_04_freeze_search(lambda *a: 1 / 0) and "ZeroDivision" in (
+        capsys.readouterr().out
+    )
+    assert not check_04_freeze_search(3.3) and "function" in capsys.readouterr().out
 
 
 def test_05_collapse_loss(capsys):
@@ -55,9 +116,42 @@ def test_05_collapse_loss(capsys):
 def test_05_eps_onset(capsys):
     fit, X = figure1_model("1c")
     right = out_of_bounds(fit.model, X).far_min_error
-    assert check_05_eps_onset(right)
-    assert not check_05_eps_onset(right - 0.05) and "increase" in capsys.readouterr().out
+    assert check_05_eps_onset(right) and check_05_eps_onset(round(right, 3))
+    assert check_05_eps_onset(right + 0.01)  # the slider's first reading with a zone
+    # below the smallest outside MSE there is no zone, however close (the old window took these)
+    for below in (right - 0.004, right - 0.01, right - 0.014):
+        assert not check_05_eps_onset(below) and "increase" in capsys.readouterr().out
     assert not check_05_eps_onset(right + 0.05) and "decrease" in capsys.readouterr().out
+    assert not check_05_eps_onset(np.nan) and "one number" in capsys.readouterr().out
+
+
+def _far_min_error(model, X, lim, resolution, margin):
+    g = torch.linspace(-lim, lim, resolution)
+    grid = torch.cartesian_prod(g, g)
+    far = torch.cdist(grid, X).min(1).values > margin
+    with torch.no_grad():
+        mse = ((model(grid) - grid) ** 2).mean(1)
+    return float(mse[far].min())
+
+
+def test_05_far_min_error(capsys):
+    assert check_05_far_min_error(_far_min_error)
+    assert not check_05_far_min_error(None) and "not attempted" in capsys.readouterr().out
+
+    def everywhere(model, X, lim, resolution, margin):
+        return _far_min_error(model, X, lim, resolution, -1.0)
+
+    assert not check_05_far_min_error(everywhere) and "*all* grid" in capsys.readouterr().out
+
+    def summed(model, X, lim, resolution, margin):
+        g = torch.linspace(-lim, lim, resolution)
+        grid = torch.cartesian_prod(g, g)
+        far = torch.cdist(grid, X).min(1).values > margin
+        with torch.no_grad():
+            return float(((model(grid) - grid) ** 2).sum(1)[far].min())
+
+    assert not check_05_far_min_error(summed) and "sum" in capsys.readouterr().out
+    assert not check_05_far_min_error("f") and "function" in capsys.readouterr().out
 
 
 def test_06_band_direction(capsys):
@@ -65,6 +159,11 @@ def test_06_band_direction(capsys):
     assert not check_06_band_direction((1.0, 1.0)) and "principal" in capsys.readouterr().out
     assert not check_06_band_direction((0.0, 0.0)) and "non-zero" in capsys.readouterr().out
     assert not check_06_band_direction((1.0,)) and "2-vector" in capsys.readouterr().out
+    assert not check_06_band_direction(["a", "b"]) and "2-vector" in capsys.readouterr().out
+    assert not check_06_band_direction("1,-1") and "2-vector" in capsys.readouterr().out
+    assert check_06_band_direction(np.array([1.0, -1.0])) and check_06_band_direction(
+        torch.tensor([3, -3])
+    )
 
 
 @pytest.mark.slow
@@ -76,6 +175,30 @@ def test_06_band_fraction(capsys):
     assert not check_06_band_fraction(1.5) and "[0, 1]" in capsys.readouterr().out
 
 
+def _ring_min_error(model, radius, n_angles):
+    angles = torch.arange(n_angles) * (2 * torch.pi / n_angles)
+    ring = radius * torch.stack([angles.cos(), angles.sin()], dim=1)
+    with torch.no_grad():
+        return float(((model(ring) - ring) ** 2).mean(1).min())
+
+
+def test_06_ring_min(capsys):
+    assert check_06_ring_min(_ring_min_error)
+    assert not check_06_ring_min(None) and "not attempted" in capsys.readouterr().out
+
+    def summed(model, radius, n_angles):
+        angles = torch.arange(n_angles) * (2 * torch.pi / n_angles)
+        ring = radius * torch.stack([angles.cos(), angles.sin()], dim=1)
+        with torch.no_grad():
+            return float(((model(ring) - ring) ** 2).sum(1).min())
+
+    assert not check_06_ring_min(summed) and "sum" in capsys.readouterr().out
+    assert not check_06_ring_min(lambda m, r, n: _ring_min_error(m, 1.0, n)) and "radius" in (
+        capsys.readouterr().out
+    )
+    assert not check_06_ring_min([1, 2]) and "function" in capsys.readouterr().out
+
+
 def test_07_continuity(capsys):
     right = {k: v[1] for k, v in ACTIVATIONS.items()}
     assert check_07_continuity(right)
@@ -84,12 +207,51 @@ def test_07_continuity(capsys):
     assert not check_07_continuity(["C0"]) and "dict" in capsys.readouterr().out
 
 
-def test_07_largest_smooth(capsys):
-    table = {k: {"area": float(i)} for i, k in enumerate(ACTIVATIONS)}
-    smooth = [k for k in ACTIVATIONS if ACTIVATIONS[k][1] == "Cinf"]
-    best = max(smooth, key=lambda k: table[k]["area"])
-    assert check_07_largest_smooth(best, table)
-    assert not check_07_largest_smooth("relu", table) and "not C^∞" in capsys.readouterr().out
-    other = next(k for k in smooth if k != best)
-    assert not check_07_largest_smooth(other, table) and "another" in capsys.readouterr().out
-    assert not check_07_largest_smooth("swish", table)
+@pytest.mark.slow
+def test_07_largest_smooth_reference_is_the_recipe(capsys, course_cache):
+    """The checker's answer is the recipe's, computed here without the checker's helper, and a
+    table planted in the call (the notebook's old second argument) changes nothing."""
+    from aelib.course.toy_recipes import fit_many
+
+    datasets = {name: figure1_data(name) for name in ("gaussian", "two_gaussians", "banana")}
+    areas = {}
+    for act in (a for a in ACTIVATIONS if ACTIVATIONS[a][1] == "Cinf"):
+        ok = [
+            out_of_bounds(r.model, datasets[r.data], resolution=config.ACT_GRID).area
+            for r in fit_many(datasets, act, list(range(config.ACT_SEEDS)))
+            if not r.collapsed
+        ]
+        areas[act] = sum(ok) / len(ok)
+    right = max(areas, key=areas.get)
+    assert check_07_largest_smooth(right)
+    wrong = min(areas, key=areas.get)
+    assert not check_07_largest_smooth(wrong)
+    assert "saturates" in capsys.readouterr().out or wrong not in ("tanh", "sigmoid")
+    # overwriting the notebook's table so that the wrong answer is the largest does not help
+    planted = {k: {"area": 100.0 if k == wrong else 0.0} for k in ACTIVATIONS}
+    assert not check_07_largest_smooth(wrong, planted)
+    assert check_07_largest_smooth(right, planted)
+    assert not check_07_largest_smooth("relu") and "not C^∞" in capsys.readouterr().out
+    assert not check_07_largest_smooth("swish") and "expected an activation" in (
+        capsys.readouterr().out
+    )
+    assert not check_07_largest_smooth(["gelu"]) and "expected an activation" in (
+        capsys.readouterr().out
+    )
+
+
+def _far_slopes(f, big):
+    x = torch.tensor([-2 * big, -big, big, 2 * big], dtype=torch.float64)
+    y = f(x)
+    return float((y[1] - y[0]) / big), float((y[3] - y[2]) / big)
+
+
+def test_07_far_slopes(capsys):
+    assert check_07_far_slopes(_far_slopes)
+    assert not check_07_far_slopes(None) and "not attempted" in capsys.readouterr().out
+    swapped = lambda f, big: _far_slopes(f, big)[::-1]  # noqa: E731
+    assert not check_07_far_slopes(swapped) and "swapped" in capsys.readouterr().out
+    flipped = lambda f, big: (-_far_slopes(f, big)[0], _far_slopes(f, big)[1])  # noqa: E731
+    assert not check_07_far_slopes(flipped) and "sign" in capsys.readouterr().out
+    assert not check_07_far_slopes(lambda f, big: 0.0) and "pair" in capsys.readouterr().out
+    assert not check_07_far_slopes("tanh") and "function" in capsys.readouterr().out

@@ -1,86 +1,216 @@
-"""Checkers of notebooks 08-10: the solution passes, typical wrong answers fail with their hint."""
+"""Checkers of notebooks 08-10: the solution passes, typical wrong answers fail with their hint.
 
+The checkers compute their reference data from the course's recipes, never from the notebook's
+variables: the slow tests recompute each reference here, directly from the recipe (not through
+the checker's helpers), and check that planting other data in the call changes nothing.
+"""
+
+import math
+import os
+
+import numpy as np
+import pytest
 import torch
 
+from aelib.course import config
 from aelib.course.exercises import (
     check_08_hardest_digit,
     check_08_threshold,
+    check_08_threshold_at,
     check_09_adversarial_z,
+    check_09_grid_min,
     check_09_percentile,
     check_10_grid_cost,
     check_10_mahalanobis_threshold,
 )
-from aelib.models import ConvAutoencoder
+from aelib.metrics import reconstruction_error, roc_auc
+
+COURSE_CACHE = os.environ.get("AELIB_CACHE_DIR")  # see tests/test_exercises_nb04_07.py
 
 
-def test_08_hardest_digit(capsys):
-    aucs = {0: 0.96, 1: 0.71, 9: 0.49}
-    assert not check_08_hardest_digit(None, aucs)
-    assert check_08_hardest_digit(9, aucs)
-    assert not check_08_hardest_digit(0, aucs)
-    assert "highest" in capsys.readouterr().out
-    assert not check_08_hardest_digit(1, aucs)
-    assert not check_08_hardest_digit(4, aucs)
-    assert "not one of" in capsys.readouterr().out
-    assert not check_08_hardest_digit("9", aucs)
+@pytest.fixture
+def course_cache(monkeypatch):
+    if COURSE_CACHE:
+        monkeypatch.setenv("AELIB_CACHE_DIR", COURSE_CACHE)
 
 
-def test_08_threshold(capsys):
-    errors = torch.arange(1.0, 101.0)
-    q = float(torch.quantile(errors, 0.95))
-    assert check_08_threshold(q, errors)
-    assert not check_08_threshold(10.0, errors)
-    assert "raise" in capsys.readouterr().out
-    assert not check_08_threshold(200.0, errors)
-    assert "lower" in capsys.readouterr().out
-    assert not check_08_threshold(None, errors)
-    assert not check_08_threshold("x", errors)
+def _test_errors():
+    from aelib.course.mnist_experiments import mnist_autoencoder
+    from aelib.data import load_mnist
+
+    X_test, y_test = load_mnist(range(10), train=False, source="bundled")
+    run = mnist_autoencoder(config.MNIST_DIGITS_A, source="bundled")
+    err = reconstruction_error(run.model, X_test, reduction="sum")
+    return err, y_test, torch.isin(y_test, torch.tensor(config.MNIST_DIGITS_A))
 
 
-def test_09_adversarial_z(capsys):
-    model = ConvAutoencoder(2, (2, 4), seed=0).eval()
-    X = torch.rand(6, 1, 28, 28, generator=torch.Generator().manual_seed(0))
-    z = torch.zeros(1, 2)
+@pytest.mark.slow
+def test_08_hardest_digit(capsys, course_cache):
+    err, y, normal = _test_errors()
+    aucs = {d: roc_auc(err[normal], err[y == d]) for d in range(10) if not normal[y == d].any()}
+    hardest, easiest = min(aucs, key=aucs.get), max(aucs, key=aucs.get)
+    assert check_08_hardest_digit(hardest)
+    assert check_08_hardest_digit(np.int64(hardest)) and check_08_hardest_digit(float(hardest))
+    assert check_08_hardest_digit(torch.tensor(hardest))
+    assert not check_08_hardest_digit(None) and "not attempted" in capsys.readouterr().out
+    assert not check_08_hardest_digit(easiest) and "highest" in capsys.readouterr().out
+    assert not check_08_hardest_digit(4) and "not one of" in capsys.readouterr().out
+    assert not check_08_hardest_digit("9") and "a digit" in capsys.readouterr().out
+    assert not check_08_hardest_digit(math.nan) and "a digit" in capsys.readouterr().out
+    # overwriting the notebook's aucs so that the easiest digit looks hardest changes nothing
+    planted = {d: (0.0 if d == easiest else 1.0) for d in aucs}
+    assert not check_08_hardest_digit(easiest, planted)
+    assert check_08_hardest_digit(hardest, planted)
+
+
+@pytest.mark.slow
+def test_08_threshold(capsys, course_cache):
+    err, _, normal = _test_errors()
+    e = torch.sort(err[normal].double()).values
+    lowest = float(e[len(e) - int(0.05 * len(e)) - 1])
+    assert float((e > lowest).double().mean()) <= 0.05 < float((e >= lowest).double().mean())
+    assert check_08_threshold(lowest) and check_08_threshold(np.float32(lowest * 1.05))
+    assert check_08_threshold(float(torch.quantile(err[normal], 0.95)))  # the solution
+    assert not check_08_threshold(0.9 * lowest) and "raise" in capsys.readouterr().out
+    assert not check_08_threshold(2 * lowest) and "lower" in capsys.readouterr().out
+    assert not check_08_threshold(None) and "not attempted" in capsys.readouterr().out
+    assert not check_08_threshold("x") and "a number" in capsys.readouterr().out
+    # overwriting err[normal] with errors that make a high threshold look right changes nothing
+    planted = torch.full((100,), 2 * lowest)
+    assert not check_08_threshold(2 * lowest, planted) and "lower" in capsys.readouterr().out
+
+
+def _threshold_at(errors, rate):
+    values = torch.sort(torch.as_tensor(errors).flatten()).values
+    allowed = int(rate * len(values) + 1e-9)
+    return float(values[len(values) - allowed - 1])
+
+
+def test_08_threshold_at(capsys):
+    assert check_08_threshold_at(_threshold_at)
+    assert not check_08_threshold_at(None) and "not attempted" in capsys.readouterr().out
+    quantile = lambda e, r: float(torch.quantile(e, r))  # noqa: E731 - the wrong end
+    assert not check_08_threshold_at(quantile) and "quantile" in capsys.readouterr().out
+    top = lambda e, r: float(e.max())  # noqa: E731 - allowed, but not the lowest
+    assert not check_08_threshold_at(top) and "lowest" in capsys.readouterr().out
+    assert not check_08_threshold_at(0.95) and "function" in capsys.readouterr().out
+
+
+def _attack():
+    from aelib.attacks import latent_grid_search, nn_distances
+    from aelib.audit import default_min_distance
+    from aelib.course.mnist_experiments import mnist_autoencoder
+
+    run = mnist_autoencoder(config.MNIST_DIGITS_A, source="bundled")
+    far = default_min_distance(run.X, config.MNIST_FAR_QUANTILE)
+    res = latent_grid_search(
+        run.model, run.X, resolution=config.MNIST_GRID_RESOLUTION, reduction="sum", min_distance=far
+    )
+    return run, far, res, nn_distances(run.X)
+
+
+@pytest.mark.slow
+def test_09_percentile_and_adversarial_z(capsys, course_cache):
+    run, far, res, nn = _attack()
+    d_best = float(res.distance[0])
+    right = 100 * float((nn < d_best).double().mean())
+    assert check_09_percentile(right) and check_09_percentile(np.float64(right))
+    assert not check_09_percentile(None) and "not attempted" in capsys.readouterr().out
+    if 1 < right < 99:
+        assert not check_09_percentile(right / 100) and "fraction" in capsys.readouterr().out
+        assert not check_09_percentile(100 - right) and "reversed" in capsys.readouterr().out
+    assert not check_09_percentile("97") and "percentage" in capsys.readouterr().out
+    # planting a distance that makes 0 % right changes nothing
+    assert not check_09_percentile(0.0, 0.0, nn) and right > 1
+
+    z = res.z[0].tolist()
+    assert check_09_adversarial_z(z) and check_09_adversarial_z(np.array(z))
     with torch.inference_mode():
-        a = model.decode(z)
-    X_with_a = torch.cat([X, a])  # a is then a normal sample: zero distance, error = its own
-    assert not check_09_adversarial_z(None, model, X, 1.0)
-    # decoded points are near fixed points, so h(0) beats random images; far from random images
-    assert check_09_adversarial_z((0.0, 0.0), model, X, 1.0)
-    assert not check_09_adversarial_z((0.0, 0.0), model, X_with_a, 1.0)
-    assert "only" in capsys.readouterr().out
-    assert not check_09_adversarial_z("abc", model, X, 1.0)
+        codes = run.model.encode(run.X)
+    near = codes[0].tolist()  # the code of a training image: its decoding is close to the data
+    assert not check_09_adversarial_z(near)
+    out = capsys.readouterr().out
+    assert "above the lowest normal error" in out or "only" in out
+    assert not check_09_adversarial_z("abc") and "latent point" in capsys.readouterr().out
+    assert not check_09_adversarial_z((math.nan, 0.0)) and "finite" in capsys.readouterr().out
+    # old call with the notebook's data: a planted model/data set/distance is ignored
+    X_with_a = torch.cat([run.X, run.model.decode(res.z[:1]).detach()])
+    assert check_09_adversarial_z(z, run.model, X_with_a, 1e9)
 
 
-def test_09_percentile(capsys):
-    nn = torch.tensor([1.0, 2.0, 3.0, 4.0])
-    assert check_09_percentile(75.0, 3.5, nn)
-    assert not check_09_percentile(0.75, 3.5, nn)
-    assert "fraction" in capsys.readouterr().out
-    assert not check_09_percentile(25.0, 3.5, nn)
-    assert "reversed" in capsys.readouterr().out
-    assert not check_09_percentile(None, 3.5, nn)
+def _grid_min(model, lo, hi, resolution):
+    g = torch.linspace(lo, hi, resolution)
+    zs = torch.cartesian_prod(g, g)
+    with torch.inference_mode():
+        a = model.decode(zs)
+        err = ((model(a) - a) ** 2).flatten(1).sum(1)
+    k = int(err.argmin())
+    return zs[k].tolist(), float(err[k])
+
+
+def test_09_grid_min(capsys):
+    assert check_09_grid_min(_grid_min)
+    assert not check_09_grid_min(None) and "not attempted" in capsys.readouterr().out
+
+    def mean_error(model, lo, hi, resolution):
+        z, e = _grid_min(model, lo, hi, resolution)
+        return z, e / 784
+
+    assert not check_09_grid_min(mean_error) and "mean over pixels" in capsys.readouterr().out
+
+    def elsewhere(model, lo, hi, resolution):
+        z, e = _grid_min(model, lo, hi, resolution)
+        return [z[0] + 0.5, z[1]], e
+
+    assert not check_09_grid_min(elsewhere) and "not where it is attained" in (
+        capsys.readouterr().out
+    )
+    assert not check_09_grid_min(lambda *a: 5) and "no (z, error)" in capsys.readouterr().out
+    assert not check_09_grid_min((0, 0)) and "function" in capsys.readouterr().out
 
 
 def test_10_grid_cost(capsys):
-    assert check_10_grid_cost(150.0**16, 150, 16)
-    assert not check_10_grid_cost(150 * 16, 150, 16)
-    assert "combination" in capsys.readouterr().out
-    assert not check_10_grid_cost(16.0**150, 150, 16)
-    assert "swapped" in capsys.readouterr().out
-    assert not check_10_grid_cost(None, 150, 16)
-    assert not check_10_grid_cost(-1, 150, 16)
+    R, d = config.MNIST_GRID_RESOLUTION, max(config.NB10_LATENT_DIMS)
+    assert check_10_grid_cost(float(R) ** d) and check_10_grid_cost(R**d)  # float or int
+    assert check_10_grid_cost(float(R) ** d, R, d)  # the notebook's current call still works
+    assert check_10_grid_cost(np.float64(R) ** d)
+    assert not check_10_grid_cost(R * d) and "combination" in capsys.readouterr().out
+    assert not check_10_grid_cost(float(d) ** R) and "swapped" in capsys.readouterr().out
+    assert not check_10_grid_cost(None) and "not attempted" in capsys.readouterr().out
+    assert not check_10_grid_cost(-1) and "positive" in capsys.readouterr().out
+    assert not check_10_grid_cost(math.inf) and "inf" in capsys.readouterr().out
+    assert not check_10_grid_cost("1e33") and "positive" in capsys.readouterr().out
+    # passing other R and d (the notebook's numbers, overwritten) does not change the answer
+    assert not check_10_grid_cost(10.0**2, 10, 2)
 
 
-def test_10_mahalanobis_threshold(capsys):
-    adv = torch.tensor([5.0, 8.0])
-    normal = torch.tensor([1.0, 2.0, 6.0])
-    assert check_10_mahalanobis_threshold(4.9, adv, normal)
-    assert not check_10_mahalanobis_threshold(5.0, adv, normal)
-    assert "pass unflagged" in capsys.readouterr().out
-    assert not check_10_mahalanobis_threshold(1.0, adv, normal)
-    assert "raise" in capsys.readouterr().out
-    assert not check_10_mahalanobis_threshold(None, adv, normal)
+@pytest.mark.slow
+def test_10_mahalanobis_threshold(capsys, course_cache):
+    from aelib.attacks import LatentPGD
+    from aelib.audit import default_min_distance
+    from aelib.course.mitigations import LatentMahalanobis
+    from aelib.course.mnist_experiments import mnist_autoencoder
+    from aelib.data import load_mnist
+
+    run = mnist_autoencoder(config.MNIST_DIGITS_A, latent_dim=16, source="bundled")
+    far = default_min_distance(run.X, config.MNIST_FAR_QUANTILE)
+    pgd = LatentPGD(
+        steps=config.NB10_PGD_STEPS,
+        restarts=config.NB10_PGD_RESTARTS,
+        step_size=config.NB10_PGD_STEP,
+    )(run.model, run.X, min_distance=far, reduction="sum", seed=0)
+    maha = LatentMahalanobis(run.model, run.X)
+    adv = maha.score(pgd.x[pgd.adversarial()])
+    X_test, y_test = load_mnist(range(10), train=False, source="bundled")
+    normal = maha.score(X_test[torch.isin(y_test, torch.tensor(config.MNIST_DIGITS_A))])
+    lowest = float(adv.min())
+    assert check_10_mahalanobis_threshold(0.99 * lowest)
+    assert check_10_mahalanobis_threshold(0.99 * lowest, adv, normal)  # nb10's current call
+    assert not check_10_mahalanobis_threshold(lowest) and "lower it" in capsys.readouterr().out
+    assert not check_10_mahalanobis_threshold(0.5 * lowest) and "raise" in capsys.readouterr().out
+    assert not check_10_mahalanobis_threshold("x") and "a number" in capsys.readouterr().out
+    # planted adversarial scores that would make a too-high threshold right change nothing
+    assert not check_10_mahalanobis_threshold(2 * lowest, adv * 3, normal)
 
 
 def test_check_10_passes_deployed_solution_and_typical_mistakes(capsys):

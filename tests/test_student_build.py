@@ -496,3 +496,130 @@ def test_course_student_notebooks_execute(tmp_path, monkeypatch):
         problems += [f"{path.name} {p}" for p in student_run_problems(nb)]
     print("student notebooks executed —", "; ".join(timings))
     assert not problems, "\n".join(problems)
+
+
+# --- no answer in sight -------------------------------------------------------------------------
+#
+# In the student notebooks, nothing a learner can read before an exercise's check cell — markdown
+# or a stored output — may show the exercise's accepted answer. Each checker registers what its
+# answer looks like in print (aelib.course.exercises.answer_key): numbers, matched as the notebook
+# would print them (rounded to the printed decimals, at least two significant digits, percentages
+# read as fractions too), and regular expressions for answers in words or formulas.
+
+NUMBER = re.compile(
+    r"(?<![\w.])(?P<sign>[-−]?)(?P<mantissa>\d+(?:,\d{3})*(?:\.\d*)?|\.\d+)"
+    r"(?:[eE](?P<exp>[-−+]?\d+))?(?P<percent>\s?%)?"
+)
+
+
+def printed_numbers(text: str) -> list[tuple[str, float, float]]:
+    """Each number printed in ``text``: (as printed, value, half its last printed digit).
+
+    Numbers with fewer than two significant digits ("3", "0.5", "100") are left out: they say
+    too little to give an answer away, and are everywhere (indices, counts, parameters).
+    """
+    found = []
+    for m in NUMBER.finditer(text):
+        mantissa = m["mantissa"].replace(",", "")
+        int_part, _, frac = mantissa.partition(".")
+        digits = (int_part + frac).lstrip("0")
+        if not frac:
+            digits = digits.rstrip("0")
+        if len(digits) < 2:
+            continue
+        exp = int(m["exp"].replace("−", "-")) if m["exp"] else 0
+        sign = -1.0 if m["sign"] else 1.0
+        value = sign * float(mantissa) * 10.0**exp
+        half = 0.5 * 10.0 ** (exp - len(frac))
+        found.append((m[0], value, half))
+        if m["percent"]:
+            found.append((m[0], value / 100, half / 100))
+    return found
+
+
+def answer_shown(text: str, key: aelib.course.exercises.AnswerKey) -> list[str]:
+    """What in ``text`` gives away an answer with this key (empty: nothing)."""
+    shown = [
+        printed
+        for printed, value, half in printed_numbers(text)
+        for v in key.values
+        if abs(value - v) <= half * (1 + 1e-9) + 1e-12 * abs(v)
+    ]
+    shown += [m.group(0) for p in key.patterns for m in re.finditer(p, text)]
+    return shown
+
+
+def readable_text(cell: nbformat.NotebookNode) -> str:
+    """What a learner reads in a cell without running it: markdown, or a code cell's outputs."""
+    if cell.cell_type == "markdown":
+        return cell.source
+    if cell.cell_type != "code":
+        return ""
+    parts = []
+    for out in cell.get("outputs", []):
+        if out.output_type == "stream":
+            parts.append(out.text)
+        elif out.output_type in ("execute_result", "display_data"):
+            data = out.get("data", {})
+            parts += [data[k] for k in ("text/plain", "text/markdown", "text/html") if k in data]
+        elif out.output_type == "error":
+            parts.append(out.get("evalue", ""))
+    return "\n".join(p if isinstance(p, str) else "".join(p) for p in parts)
+
+
+def answer_leaks(nb: nbformat.NotebookNode, name: str) -> list[str]:
+    """Where a notebook shows an exercise's answer before the exercise's check cell."""
+    leaks = []
+    for j, _ in exercises(nb):
+        check_at = next(k for k in range(j + 1, len(nb.cells)) if nb.cells[k].cell_type == "code")
+        checker = build_student.CHECK_CALL.search(nb.cells[check_at].source)
+        checker_name = checker.group(0).split("(")[0].strip()
+        key = aelib.course.exercises.answer_key(checker_name)
+        for k, before in enumerate(nb.cells[:check_at]):
+            for shown in answer_shown(readable_text(before), key):
+                leaks.append(f"{name} cell {k} shows {checker_name}'s answer: {shown!r}")
+    return leaks
+
+
+def test_answer_scanner_reads_numbers_as_printed():
+    key = aelib.course.exercises.AnswerKey(values=(3.3167, 0.915, 1.8488e33), patterns=(r"\bC1\b",))
+    assert answer_shown("last change at t = +3.32 (1.2 x edge)", key) == ["3.32"]
+    assert answer_shown("t ≈ 3.317", key) == ["3.317"]
+    assert answer_shown("t ≈ 3.31 or 3", key) == []  # another value; too few digits
+    assert answer_shown("t ≈ 3.3", key) == ["3.3"]  # two significant digits are enough
+    assert answer_shown("higher MSE: 92 %", key) == ["92 %"]  # a fraction, printed as percent
+    assert answer_shown("0.92, 91.5%", key) == ["0.92", "91.5%"]
+    assert answer_shown("about 1.85e+33 points", key) == ["1.85e+33"]
+    assert answer_shown("ELU is C1, ReLU C0", key) == ["C1"]
+    assert answer_shown("no answer: 0.9, 4.25, 1,234", key) == []
+    assert answer_shown("minus: −3.32", key) == []  # the sign counts
+
+
+def test_every_checker_has_an_answer_key():
+    keys = set(aelib.course.exercises.answer_keys())
+    assert set(checker_names()) <= keys, sorted(set(checker_names()) - keys)
+    with pytest.raises(KeyError, match="check_00_missing"):
+        aelib.course.exercises.answer_key("check_00_missing")
+
+
+def test_reveals_answer_tag_clears_outputs():
+    nb = demo_notebook()
+    nb.cells[4].metadata["tags"] = [build_student.REVEALS_ANSWER]
+    student = build_student.student_notebook(nb)
+    assert nb.cells[4].outputs and student.cells[4].outputs == []
+    assert student.cells[4].source == nb.cells[4].source  # only the output goes
+
+
+@pytest.mark.slow
+def test_no_answer_in_sight_in_student_notebooks(tmp_path, monkeypatch):
+    """No markdown or stored output before an exercise's check cell shows its accepted answer.
+
+    Slow: the answer keys come from the course's trained models (the course's model cache, see
+    ``COURSE_CACHE``; a cold cache trains them once).
+    """
+    if COURSE_CACHE:
+        monkeypatch.setenv("AELIB_CACHE_DIR", COURSE_CACHE)
+    leaks = []
+    for path in build_student.build(NOTEBOOKS, tmp_path / "student"):
+        leaks += answer_leaks(nbformat.read(path, as_version=4), path.stem)
+    assert not leaks, "\n".join(leaks)

@@ -11,6 +11,8 @@ Reads ``notebooks/NN_*.ipynb`` (never writes them) and writes ``student/NN_*.ipy
   e.g. ``c = None  # your answer: ...``, stays, so the check cell reports "not attempted yet";
 * the outputs of each solution cell and of the check cell after it (the code cell that calls
   ``check_NN_name(...)``) are cleared, so the stored "✓ correct" does not give the answer away;
+* the outputs of every cell tagged ``reveals-answer`` are cleared too: a cell whose output would
+  show an exercise's answer before its check (the learner runs it, after answering, to see);
 * in that check cell, a top-level ``assert check_NN_name(answer)`` (the instructor notebook
   asserts that its solution passes) becomes the bare call ``check_NN_name(answer)``: the student
   reads the checker's hint, not an ``AssertionError`` traceback under it;
@@ -47,6 +49,8 @@ CODE_STUB = "# YOUR CODE HERE: replace None above with your answer, then run the
 #: Markers of a solution region (nbgrader's defaults, written as ``### BEGIN SOLUTION``).
 BEGIN_SOLUTION = "BEGIN SOLUTION"
 END_SOLUTION = "END SOLUTION"
+#: Cell tag: the cell's stored outputs would give an exercise's answer away; cleared for students.
+REVEALS_ANSWER = "reveals-answer"
 #: A call of an exercise checker, ``check_<NN>_<name>(``, marks a check cell.
 CHECK_CALL = re.compile(r"\bcheck_(\d{2})_(\w+)\s*\(")
 
@@ -54,6 +58,11 @@ CHECK_CALL = re.compile(r"\bcheck_(\d{2})_(\w+)\s*\(")
 def is_solution_cell(cell: NotebookNode) -> bool:
     """Whether ``cell`` carries nbgrader metadata with ``"solution": true``."""
     return bool(cell.get("metadata", {}).get("nbgrader", {}).get("solution", False))
+
+
+def reveals_answer(cell: NotebookNode) -> bool:
+    """Whether ``cell`` is tagged ``reveals-answer`` (its outputs are cleared for students)."""
+    return REVEALS_ANSWER in cell.get("metadata", {}).get("tags", [])
 
 
 def is_check_cell(cell: NotebookNode) -> bool:
@@ -142,9 +151,10 @@ def student_notebook(nb: NotebookNode) -> NotebookNode:
     Returns
     -------
     nbformat.NotebookNode
-        A copy with every solution region replaced by :data:`CODE_STUB`, the outputs of solution
-        cells and of the check cell after each one cleared, ``assert check_NN_name(...)`` in those
-        check cells turned into bare calls, and the jupytext pairing removed.
+        A copy with every solution region replaced by :data:`CODE_STUB`; the outputs of solution
+        cells, of the check cell after each one and of cells tagged ``reveals-answer`` cleared;
+        ``assert check_NN_name(...)`` in those check cells turned into bare calls; and the
+        jupytext pairing removed.
 
     Raises
     ------
@@ -175,6 +185,8 @@ def student_notebook(nb: NotebookNode) -> NotebookNode:
             if after_solution and is_check_cell(cell):
                 _clear_outputs(cell)
                 cell.source = unassert_checks(cell.source)
+            elif reveals_answer(cell):
+                _clear_outputs(cell)
             after_solution = False
     student.metadata.pop("jupytext", None)
     return student

@@ -8,7 +8,13 @@ import numpy as np
 import torch
 
 from aelib.course import config
-from aelib.course.exercises._feedback import NOT_ATTEMPTED, Feedback
+from aelib.course.exercises._feedback import (
+    NOT_ATTEMPTED,
+    AnswerKey,
+    Feedback,
+    never_raises,
+    register_answer,
+)
 
 __all__ = ["check_01_flag_radius", "check_01_auc", "flag_radius"]
 
@@ -55,6 +61,7 @@ def flag_radius(angle_deg: float | None = None) -> float:
     return (-B + math.sqrt(B * B - 4 * A * C)) / (2 * A)
 
 
+@never_raises
 def check_01_flag_radius(answer: object) -> bool:
     """The radius at which the test point, moving at ``config.NB01_FLAG_ANGLE`` degrees, is flagged.
 
@@ -64,9 +71,9 @@ def check_01_flag_radius(answer: object) -> bool:
     fb = Feedback("01 · flag radius")
     if answer is NOT_ATTEMPTED:
         return fb.not_attempted()
-    r = fb.number(answer)
+    r = fb.finite_number(answer)
     if r is None:
-        return fb.wrong(f"expected one number (the slider's r), got {type(answer).__name__}")
+        return fb.wrong(f"expected one number (the slider's r, finite), got {answer!r:.40}")
     right = flag_radius()
     step = config.NB01_R_STEP
     default = flag_radius(0.0)  # the slider's starting angle
@@ -109,6 +116,7 @@ def _auc_cases() -> list[tuple[str, np.ndarray, np.ndarray]]:
     ]
 
 
+@never_raises
 def check_01_auc(answer: object) -> bool:
     """A function ``auc_by_counting(scores_normal, scores_anomalous) -> float``: ROC AUC by counting.
 
@@ -151,3 +159,13 @@ def check_01_auc(answer: object) -> bool:
             )
         return fb.wrong(f"case {name!r}: expected {right:.3g}, got {got:.3g}.")
     return fb.correct("it matches aelib.metrics.roc_auc on every test case, ties included.")
+
+
+@register_answer("check_01_flag_radius")
+def _flag_radius_key() -> AnswerKey:
+    return AnswerKey(values=(flag_radius(),))
+
+
+@register_answer("check_01_auc")
+def _auc_key() -> AnswerKey:
+    return AnswerKey()  # a function: tested on the checker's own cases, nothing to print

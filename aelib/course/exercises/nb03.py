@@ -9,7 +9,13 @@ import torch
 
 from aelib._validation import as_float_tensor, check_positive_int
 from aelib.course import config
-from aelib.course.exercises._feedback import NOT_ATTEMPTED, Feedback
+from aelib.course.exercises._feedback import (
+    NOT_ATTEMPTED,
+    AnswerKey,
+    Feedback,
+    never_raises,
+    register_answer,
+)
 from aelib.threads import torch_threads
 
 __all__ = [
@@ -142,19 +148,19 @@ def _first_below(curve: torch.Tensor, target: float) -> int:
     return int(above[-1]) + 1 if len(above) else 0
 
 
+@never_raises
 def check_03_converged_epoch(answer: object) -> bool:
     """The first epoch after which every principal angle between the notebook's trained
     encoder and V_2 stays below ``config.NB03_ANGLE_TARGET_DEG`` degrees."""
     fb = Feedback("03 · convergence epoch")
     if answer is NOT_ATTEMPTED:
         return fb.not_attempted()
-    value = fb.number(answer)
-    if value is None or value != int(value):
-        return fb.wrong(f"expected a whole number of epochs, got {answer!r}")
+    e = fb.integer(answer)
+    if e is None:
+        return fb.wrong(f"expected a whole number of epochs, got {answer!r:.40}")
     deg = torch.rad2deg(_notebook_angles())
     target = config.NB03_ANGLE_TARGET_DEG
     right = _first_below(deg, target)
-    e = int(value)
     if not 0 <= e < len(deg):
         return fb.wrong(f"epochs run from 0 to {len(deg) - 1}, got {e}.")
     if e == right:
@@ -175,6 +181,7 @@ def check_03_converged_epoch(answer: object) -> bool:
     )
 
 
+@never_raises
 def check_03_biases(answer: object) -> bool:
     """A function ``biases(X, W_enc) -> (b_enc, b_dec)`` giving Theorem 4's mean-centring biases.
 
@@ -197,7 +204,12 @@ def check_03_biases(answer: object) -> bool:
             return fb.wrong(f"your function raised {type(err).__name__}: {err} ({case}).")
         if not isinstance(out, tuple | list) or len(out) != 2:
             return fb.wrong(f"expected a pair (b_enc, b_dec), got {type(out).__name__} ({case}).")
-        b_enc, b_dec = (torch.as_tensor(b, dtype=torch.float64) for b in out)
+        try:
+            b_enc, b_dec = (torch.as_tensor(b, dtype=torch.float64) for b in out)
+        except (TypeError, ValueError, RuntimeError):
+            return fb.wrong(
+                f"expected two numeric vectors (b_enc, b_dec), got {out!r:.60} ({case})."
+            )
         xbar = X.mean(0)
         if b_enc.shape != (d,) or b_dec.shape != (n,):
             return fb.wrong(
@@ -213,3 +225,25 @@ def check_03_biases(answer: object) -> bool:
         if not torch.allclose(b_enc, -xbar @ W):
             return fb.wrong(f"b_enc should be −x̄ W_enc, shape (d,) ({case}).")
     return fb.correct("b_enc = −x̄ W_enc and b_dec = x̄: the network centres and un-centres.")
+
+
+def converged_epoch() -> int:
+    """Exercise 1's accepted answer: the first epoch from which the angle stays below target."""
+    return _first_below(torch.rad2deg(_notebook_angles()), config.NB03_ANGLE_TARGET_DEG)
+
+
+@register_answer("check_03_converged_epoch")
+def _converged_epoch_key() -> AnswerKey:
+    return AnswerKey(values=(float(converged_epoch()),))
+
+
+@register_answer("check_03_biases")
+def _biases_key() -> AnswerKey:
+    # a function; its answer is the formula, in the notebook's notations (LaTeX, prose, prints)
+    return AnswerKey(
+        patterns=(
+            r"b_\\text\{enc\}\s*=\s*-\s*\\bar\s*x",
+            r"b_\\text\{dec\}\s*=\s*\\bar\s*x",
+            r"[-−]\s*x̄\s*W_enc",
+        )
+    )

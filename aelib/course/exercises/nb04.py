@@ -2,14 +2,37 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 
 from aelib.course import config
-from aelib.course.exercises._feedback import NOT_ATTEMPTED, Feedback
+from aelib.course.exercises._feedback import (
+    NOT_ATTEMPTED,
+    AnswerKey,
+    Feedback,
+    never_raises,
+    register_answer,
+)
 
-__all__ = ["check_04_min_bias", "check_04_pattern_freeze", "pattern_freeze_point"]
+__all__ = [
+    "check_04_min_bias",
+    "check_04_pattern_freeze",
+    "check_04_freeze_search",
+    "min_bias",
+    "pattern_freeze_point",
+]
 
 
+def min_bias() -> float:
+    """The accepted answer of Exercise 1: b = -min_i x_i W_enc = -2β min_i α_i (float64)."""
+    from aelib.course.toy_recipes import figure1_data
+
+    alpha = figure1_data("diagonal")[:, 0].double()
+    return float(-2 * config.DIAG_BETA * alpha.min())
+
+
+@never_raises
 def check_04_min_bias(answer: object) -> bool:
     """The smallest encoder bias b keeping every pre-activation x_i W_enc + b ≥ 0.
 
@@ -21,23 +44,29 @@ def check_04_min_bias(answer: object) -> bool:
     fb = Feedback("04 · smallest encoder bias")
     if answer is NOT_ATTEMPTED:
         return fb.not_attempted()
-    value = fb.number(answer)
+    value = fb.finite_number(answer)
     if value is None:
-        return fb.wrong(f"expected one number, got {type(answer).__name__}")
+        return fb.wrong(f"expected one number (finite), got {answer!r:.40}")
     alpha = figure1_data("diagonal")[:, 0].double()
     beta = config.DIAG_BETA
-    right = float(-2 * beta * alpha.min())
-    tol = 1e-3 * max(1.0, abs(right))
-    if abs(value - right) <= tol:
+    right = min_bias()
+    if abs(value - right) <= 1e-3 * max(1.0, abs(right)):
         return fb.correct(
             f"b = -min_i(x_i W_enc) = {right:.4g}: the lowest point gives 0, the rest > 0."
         )
-    if abs(value + right) <= tol:
-        return fb.wrong("the sign is flipped: b must *cancel* the most negative x_i W_enc.")
-    if abs(value - float(-beta * alpha.min())) <= tol:
-        return fb.wrong("x_i W_enc = β(α_i + α_i) = 2βα_i — both coordinates add up.")
-    if abs(value - float(-2 * beta * alpha.max())) <= tol:
-        return fb.wrong("you used the largest α; the constraint binds at the *smallest* x_i W_enc.")
+    # typical mistakes; some lie close together (on symmetric data -2β·max α ≈ 2β·min α), so the
+    # hint is the one of the *nearest* mistake, if closer to it than halfway to any other
+    mistakes = {
+        "the sign is flipped: b must *cancel* the most negative x_i W_enc.": -right,
+        "x_i W_enc = β(α_i + α_i) = 2βα_i — both coordinates add up.": float(-beta * alpha.min()),
+        "you used the largest α; the constraint binds at the *smallest* x_i W_enc.": float(
+            -2 * beta * alpha.max()
+        ),
+    }
+    hint, nearest = min(mistakes.items(), key=lambda item: abs(value - item[1]))
+    gap = min(abs(nearest - v) for v in [right, *mistakes.values()] if v != nearest)
+    if abs(value - nearest) <= min(1e-3 * max(1.0, abs(nearest)), gap / 2):
+        return fb.wrong(hint)
     return fb.wrong(f"{value:.4g} is not it. Compute x_i W_enc for every point and take -min.")
 
 
@@ -78,21 +107,35 @@ def pattern_freeze_point(
     return float(ts[idx[-1] + 1]) if len(idx) else 0.0
 
 
-def check_04_pattern_freeze(answer: object) -> bool:
-    """The t beyond which the trained diagonal model's ReLU pattern freezes (slider exercise)."""
+#: Slider step of the notebook's ray explorer (``aelib.course.widgets.ray_explorer``).
+RAY_STEP = 0.1
+
+
+def _diagonal_model() -> torch.nn.Module:
     from aelib.course.toy_recipes import figure1_data, fit_toy_autoencoder
+
+    return fit_toy_autoencoder(figure1_data("diagonal"), activation="relu").model
+
+
+@never_raises
+def check_04_pattern_freeze(answer: object) -> bool:
+    """The t beyond which the trained diagonal model's ReLU pattern freezes (slider exercise).
+
+    Accepted: within one slider step (``RAY_STEP``) of :func:`pattern_freeze_point` on the
+    scan's 0.01 resolution.
+    """
+    from aelib.course.toy_recipes import figure1_data
 
     fb = Feedback("04 · where the pattern freezes")
     if answer is NOT_ATTEMPTED:
         return fb.not_attempted()
-    value = fb.number(answer)
+    value = fb.finite_number(answer)
     if value is None:
-        return fb.wrong(f"expected one number (a slider position t), got {type(answer).__name__}")
+        return fb.wrong(f"expected one number (a slider position t), got {answer!r:.40}")
     X = figure1_data("diagonal")
-    model = fit_toy_autoencoder(X, activation="relu").model
-    right = pattern_freeze_point(model)
+    right = pattern_freeze_point(_diagonal_model())
     edge = float(X.norm(dim=1).max())
-    if abs(value - right) <= 0.15:
+    if abs(value - right) <= RAY_STEP + 0.01:
         where = (
             f"inside the data's edge (t = {edge:.2f})"
             if right <= edge
@@ -102,8 +145,108 @@ def check_04_pattern_freeze(answer: object) -> bool:
             f"the last change is at t ≈ {right:.2f}, {where}; "
             "farther out the network is a single linear map."
         )
+    if value < 0:
+        return fb.wrong("use t > 0: the exercise walks outward along +(1, 1).")
     if value < right:
         return fb.wrong("move farther out: the set of active units still changes after that t.")
     return fb.wrong(
         "the pattern already stopped changing before that t; move back until it last changes."
     )
+
+
+def _freeze_cases() -> list[tuple[str, torch.nn.Module, tuple[float, float]]]:
+    """Fresh random ReLU networks and directions (not the notebook's model)."""
+    from aelib.models import MLPAutoencoder
+
+    gen = torch.Generator().manual_seed(404)
+    cases = []
+    for seed, sizes in [(11, (2, 5, 1, 5, 2)), (12, (2, 8, 3, 8, 2)), (13, (2, 4, 4, 2))]:
+        model = MLPAutoencoder(list(sizes), activation="relu", seed=seed)
+        with torch.no_grad():  # spread the breakpoints over the scanned range
+            for layer in model.modules():
+                if isinstance(layer, torch.nn.Linear):
+                    layer.bias.uniform_(-3.0, 3.0, generator=gen)
+        angle = 2 * math.pi * float(torch.rand(1, generator=gen))
+        direction = (3 * math.cos(angle), 3 * math.sin(angle))
+        case = f"sizes {list(sizes)}, direction ({direction[0]:.2f}, {direction[1]:.2f})"
+        cases.append((case, model, direction))
+    return cases
+
+
+def _scan(
+    model: torch.nn.Module,
+    direction: tuple[float, float],
+    t_max: float,
+    step: float,
+    normalise: bool = True,
+    last: bool = True,
+) -> float:
+    """The ray search, written independently of :func:`pattern_freeze_point`, with the two
+    typical mistakes as switches (no normalisation of d, the first change instead of the last)."""
+    from aelib.course.oob import activation_pattern
+
+    d = torch.tensor(direction, dtype=torch.float32)
+    ts = torch.arange(0.0, t_max + step / 2, step)
+    pattern = activation_pattern(model, ts[:, None] * (d / d.norm() if normalise else d))
+    changes = torch.nonzero((pattern[1:] != pattern[:-1]).any(1)).flatten()
+    if not len(changes):
+        return 0.0
+    return float(ts[(changes[-1] if last else changes[0]) + 1])
+
+
+@never_raises
+def check_04_freeze_search(answer: object) -> bool:
+    """A function ``freeze_point(model, direction, t_max, step) -> float``: the ray search.
+
+    It scans t = 0, step, …, t_max along a(t) = t·d/|d| and returns the first t of the last
+    pattern (the t just after the last change; 0.0 if the pattern never changes). Tested on
+    fresh random ReLU networks and directions against :func:`pattern_freeze_point`, within one
+    scan step.
+    """
+    fb = Feedback("04 · the ray search")
+    if answer is NOT_ATTEMPTED:
+        return fb.not_attempted()
+    if not callable(answer):
+        return fb.wrong(
+            f"expected a function freeze_point(model, direction, t_max, step), got {answer!r:.40}"
+        )
+    t_max, step = 12.0, 0.01
+    for case, model, direction in _freeze_cases():
+        right = _scan(model, direction, t_max, step)
+        try:
+            got = fb.number(answer(model, direction, t_max, step))
+        except Exception as err:  # noqa: BLE001 - report any learner error as a hint
+            return fb.wrong(f"your function raised {type(err).__name__}: {err} ({case}).")
+        if got is None:
+            return fb.wrong(f"expected your function to return one number (a t), {case}.")
+        if abs(got - right) <= step + 1e-6:
+            continue
+        if abs(got - _scan(model, direction, t_max, step, normalise=False)) <= step + 1e-6:
+            return fb.wrong(
+                f"{case}: you got {got:.3g}, expected {right:.3g}. Normalise the direction: "
+                "a(t) = t·d/|d|, so that t is a distance from the origin."
+            )
+        if abs(got - _scan(model, direction, t_max, step, last=False)) <= step + 1e-6:
+            return fb.wrong(
+                f"{case}: you got {got:.3g}, the *first* change; the pattern still changes "
+                f"later, up to t ≈ {right:.3g}: return the last change."
+            )
+        if got == int(got) and got > t_max and abs(got * step - right) <= 2 * step:
+            return fb.wrong(f"{case}: return the t of the scan, ts[i], not the index i.")
+        return fb.wrong(f"{case}: expected t ≈ {right:.3g}, got {got:.3g}.")
+    return fb.correct("it finds the last pattern change on every fresh network and direction.")
+
+
+@register_answer("check_04_min_bias")
+def _min_bias_key() -> AnswerKey:
+    return AnswerKey(values=(min_bias(),))
+
+
+@register_answer("check_04_pattern_freeze")
+def _pattern_freeze_key() -> AnswerKey:
+    return AnswerKey(values=(pattern_freeze_point(_diagonal_model()),))
+
+
+@register_answer("check_04_freeze_search")
+def _freeze_search_key() -> AnswerKey:
+    return AnswerKey()  # a function, tested on fresh networks: nothing to print

@@ -6,7 +6,13 @@ from collections.abc import Callable
 
 import numpy as np
 
-from aelib.course.exercises._feedback import NOT_ATTEMPTED, Feedback
+from aelib.course.exercises._feedback import (
+    NOT_ATTEMPTED,
+    AnswerKey,
+    Feedback,
+    never_raises,
+    register_answer,
+)
 
 __all__ = ["check_10_passes_deployed"]
 
@@ -37,6 +43,7 @@ def _fresh_case(seed: int) -> tuple[_NormDetector, np.ndarray, np.ndarray]:
     return detector, points, truth
 
 
+@never_raises
 def check_10_passes_deployed(passes_deployed: Callable | None) -> bool:
     """``passes_deployed(detector, points)`` → boolean mask (k,): True where PyOD says normal.
 
@@ -81,3 +88,8 @@ def check_10_passes_deployed(passes_deployed: Callable | None) -> bool:
                 "detector.decision_function(points) <= detector.threshold_."
             )
     return fb.correct("score ≤ threshold_ is exactly what clf.predict calls normal (label 0).")
+
+
+@register_answer("check_10_passes_deployed")
+def _passes_deployed_key() -> AnswerKey:
+    return AnswerKey()  # a function, tested on made-up detectors: nothing to print
