@@ -110,7 +110,7 @@ n_points = float(config.MNIST_GRID_RESOLUTION) ** 16
 ### END SOLUTION
 
 # %%
-assert check_10_grid_cost(n_points, config.MNIST_GRID_RESOLUTION, 16)
+assert check_10_grid_cost(n_points)
 
 # %% [markdown]
 # ## 2 · Projected gradient descent in the latent space
@@ -347,7 +347,7 @@ plt.show()
 # tests it on detectors it makes up, with a point exactly at the threshold.
 
 # %% nbgrader={"grade": false, "grade_id": "nb10_passes_deployed", "locked": false, "schema_version": 3, "solution": true, "task": false}
-passes_deployed = None  # your answer: def passes_deployed(detector, points): ...
+passes_deployed = None  # your answer: a function (detector, points) -> boolean mask
 ### BEGIN SOLUTION
 
 
@@ -475,7 +475,7 @@ maha_threshold = 0.99 * float(adv_scores.min())
 ### END SOLUTION
 
 # %% tags=["tolerance-search"]
-assert check_10_mahalanobis_threshold(maha_threshold, adv_scores, normal_scores)
+assert check_10_mahalanobis_threshold(maha_threshold, source=MNIST_SOURCE)
 
 # %% [markdown]
 # ## What the numbers say

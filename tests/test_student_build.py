@@ -459,8 +459,14 @@ def test_course_student_build_has_no_solutions(tmp_path):
         assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text, dst.name
         instructor = nbformat.read(src, as_version=4)
         student = nbformat.read(dst, as_version=4)
-        assert len(student.cells) == len(instructor.cells)
-        for i, (s, t) in enumerate(zip(instructor.cells, student.cells, strict=True)):
+        answers = [
+            c for c in instructor.cells if build_student.MODEL_ANSWER in c.metadata.get("tags", [])
+        ]
+        assert answers, f"{src.name}: no model answer to a Think! prompt"
+        kept = [c for c in instructor.cells if c not in answers]
+        assert len(student.cells) == len(kept)
+        assert not any("Model answer" in c.source for c in student.cells), dst.name
+        for i, (s, t) in enumerate(zip(kept, student.cells, strict=True)):
             if build_student.is_solution_cell(s):
                 assert STUB_FIRST.strip() in t.source and t.outputs == []
                 leaked = [
@@ -623,3 +629,13 @@ def test_no_answer_in_sight_in_student_notebooks(tmp_path, monkeypatch):
     for path in build_student.build(NOTEBOOKS, tmp_path / "student"):
         leaks += answer_leaks(nbformat.read(path, as_version=4), path.stem)
     assert not leaks, "\n".join(leaks)
+
+
+def test_model_answer_cells_are_dropped():
+    nb = demo_notebook()
+    answer = nbformat.v4.new_markdown_cell("<details>model answer</details>")
+    answer.metadata["tags"] = [build_student.MODEL_ANSWER]
+    nb.cells.insert(1, answer)
+    student = build_student.student_notebook(nb)
+    assert len(student.cells) == len(nb.cells) - 1
+    assert all("model answer" not in c.source for c in student.cells)

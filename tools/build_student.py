@@ -16,6 +16,9 @@ Reads ``notebooks/NN_*.ipynb`` (never writes them) and writes ``student/NN_*.ipy
 * in that check cell, a top-level ``assert check_NN_name(answer)`` (the instructor notebook
   asserts that its solution passes) becomes the bare call ``check_NN_name(answer)``: the student
   reads the checker's hint, not an ``AssertionError`` traceback under it;
+* cells tagged ``model-answer`` (the collapsed model answers to a notebook's "Think!" prompts)
+  are dropped, as nbconvert's ``TagRemovePreprocessor`` does in the nbgrader route
+  (``docs/teaching.md``);
 * every other cell, its outputs and figures, and the widget state are kept as they are.
 
 Only ``.ipynb`` files are written: the jupytext pairing (``ipynb,py:percent``) is removed from the
@@ -51,6 +54,8 @@ BEGIN_SOLUTION = "BEGIN SOLUTION"
 END_SOLUTION = "END SOLUTION"
 #: Cell tag: the cell's stored outputs would give an exercise's answer away; cleared for students.
 REVEALS_ANSWER = "reveals-answer"
+#: Tag of a markdown cell holding a model answer: dropped from the student version.
+MODEL_ANSWER = "model-answer"
 #: A call of an exercise checker, ``check_<NN>_<name>(``, marks a check cell.
 CHECK_CALL = re.compile(r"\bcheck_(\d{2})_(\w+)\s*\(")
 
@@ -153,6 +158,7 @@ def student_notebook(nb: NotebookNode) -> NotebookNode:
     nbformat.NotebookNode
         A copy with every solution region replaced by :data:`CODE_STUB`; the outputs of solution
         cells, of the check cell after each one and of cells tagged ``reveals-answer`` cleared;
+        cells tagged ``model-answer`` removed;
         ``assert check_NN_name(...)`` in those check cells turned into bare calls; and the
         jupytext pairing removed.
 
@@ -188,6 +194,7 @@ def student_notebook(nb: NotebookNode) -> NotebookNode:
             elif reveals_answer(cell):
                 _clear_outputs(cell)
             after_solution = False
+    student.cells = [c for c in student.cells if MODEL_ANSWER not in c.metadata.get("tags", [])]
     student.metadata.pop("jupytext", None)
     return student
 
