@@ -47,7 +47,9 @@ from aelib._validation import (
     check_positive_int,
 )
 from aelib.attacks import InputPGD, LatentGrid, LatentPGD
+from aelib.attacks._common import BATCH_SIZE
 from aelib.neighbors import nn_distance_quantile, nn_distances
+from aelib.threads import batch_work, torch_threads
 
 __all__ = ["AuditReport", "audit", "default_min_distance"]
 
@@ -273,27 +275,30 @@ def audit(
         check_choice(clamp, "clamp", ("auto",))
     if detector is not None and threshold is not None and method == "auto" and search is None:
         method = "input PGD"  # a threshold passes a tube around h(Z), not just the decoder's image
-    estimate = None
-    if min_distance is None:
-        estimate = nn_distance_quantile(X_normal, NN_QUANTILE, seed=seed, _name="X_normal")
-        min_distance = estimate.value
-    else:
-        min_distance = check_nonnegative_float(min_distance, "min_distance")
-    settings = _settings(
-        search,
-        method,
-        _latent_dim(model, X_normal),
-        model,
-        X_normal,
-        clamp=clamp,
-        resolution=resolution,
-        steps=steps,
-        restarts=restarts,
-        top_k=top_k,
-    )
-    result = settings(model, X_normal, min_distance=min_distance, reduction=reduction, seed=seed)
-    if detector is not None:  # the detector's own scores decide, not the search's arithmetic
-        result = result.rescored(detector.scores(result.x), detector.scores(X_normal), "score")
+    with torch_threads("auto", work=batch_work(model, BATCH_SIZE)):  # see aelib.threads
+        estimate = None
+        if min_distance is None:
+            estimate = nn_distance_quantile(X_normal, NN_QUANTILE, seed=seed, _name="X_normal")
+            min_distance = estimate.value
+        else:
+            min_distance = check_nonnegative_float(min_distance, "min_distance")
+        settings = _settings(
+            search,
+            method,
+            _latent_dim(model, X_normal),
+            model,
+            X_normal,
+            clamp=clamp,
+            resolution=resolution,
+            steps=steps,
+            restarts=restarts,
+            top_k=top_k,
+        )
+        result = settings(
+            model, X_normal, min_distance=min_distance, reduction=reduction, seed=seed
+        )
+        if detector is not None:  # the detector's own scores decide, not the search's arithmetic
+            result = result.rescored(detector.scores(result.x), detector.scores(X_normal), "score")
     mask = result.adversarial(threshold)
     flat = X_normal.flatten(1).double()
     return AuditReport(
