@@ -56,13 +56,17 @@ def _count(fn) -> int:
     return counter.get_total_flops()
 
 
-def flops_per_grid_point(model: torch.nn.Module) -> dict:
-    """FLOPs of one latent point: layer by layer (the model's work) and as ``decode`` runs it."""
-    z = torch.zeros(1, 2)
+def flops_per_grid_point(model: torch.nn.Module, batch: int) -> dict:
+    """FLOPs of one latent point: layer by layer (the model's work) and as ``decode`` runs it.
+
+    The executed count is per point of a batch of ``batch`` (the folded map is built per call).
+    """
+    z = torch.zeros(batch, 2)
     with torch.inference_mode():
         a = model.decoder(z)
-    decoder, encoder = _count(lambda: model.decoder(z)), _count(lambda: model.encoder(a))
-    executed = 2 * _count(lambda: model.decode(z)) + _count(lambda: model.encode(a))
+    decoder = _count(lambda: model.decoder(z[:1]))
+    encoder = _count(lambda: model.encoder(a[:1]))
+    executed = (2 * _count(lambda: model.decode(z)) + _count(lambda: model.encode(a))) / batch
     return {
         "decoder": decoder,
         "encoder": encoder,
@@ -109,7 +113,7 @@ def measure(settings: tuple[tuple[int | None, int | None], ...] = SETTINGS) -> d
 
     run = mnist_autoencoder()
     model, X = run.model.eval(), run.X
-    flops = flops_per_grid_point(model)
+    flops = flops_per_grid_point(model, BATCH_SIZE)
     points = RESOLUTION**2
     peaks = {"default": matmul_gflops(torch.get_num_threads()), "1": matmul_gflops(1)}
     load_before = os.getloadavg()
