@@ -37,6 +37,10 @@ def _all_finite(t: torch.Tensor, block: int = 1 << 20) -> bool:
     (an ``abs`` copy and masks) would otherwise take about twice the memory of a large input."""
     if t.ndim == 0 or t.numel() == 0:
         return bool(torch.isfinite(t).all())
+    # One pass without temporaries: a NaN or inf entry makes the sum NaN or inf. A non-finite sum
+    # of finite entries (overflow) falls through to the exact check.
+    if torch.isfinite(t.sum()):
+        return True
     rows = max(1, block // (t.numel() // len(t)))
     return all(bool(torch.isfinite(part).all()) for part in t.split(rows))
 

@@ -64,8 +64,10 @@ from aelib._validation import (
     check_positive_int,
 )
 from aelib.attacks import InputPGD, LatentGrid, LatentPGD, LatentScan
+from aelib.attacks._common import BATCH_SIZE
 from aelib.metrics import reconstruction_error
 from aelib.neighbors import nn_distance_quantile, nn_distances
+from aelib.threads import batch_work, torch_threads
 
 __all__ = ["AuditReport", "MissRate", "audit", "default_min_distance", "miss_rate_by_distance"]
 
@@ -306,52 +308,55 @@ def audit(
         check_choice(clamp, "clamp", ("auto",))
     if detector is not None and threshold is not None and method == "auto" and search is None:
         method = "input PGD"  # a threshold passes a tube around h(Z), not just the decoder's image
-    estimate = None
-    if min_distance is None:
-        estimate = nn_distance_quantile(X_normal, NN_QUANTILE, seed=seed, _name="X_normal")
-        min_distance = estimate.value
-    else:
-        min_distance = check_nonnegative_float(min_distance, "min_distance")
-    latent_dim = _latent_dim(model, X_normal)
-    settings = _settings(
-        search,
-        method,
-        latent_dim,
-        model,
-        X_normal,
-        clamp=clamp,
-        resolution=resolution,
-        steps=steps,
-        restarts=restarts,
-        top_k=top_k,
-    )
-    result = settings(model, X_normal, min_distance=min_distance, reduction=reduction, seed=seed)
-    at_edge = False
-    if reach:
-        # the bound in the search's units: a PyOD detector is searched on its score²
-        bound = result.min_normal_error if threshold is None else threshold
-        if detector is not None and threshold is not None:
-            bound = threshold**2
-        result, at_edge = extend_reach(
-            model, X_normal, result, settings, bound, min_distance, reduction, seed
-        )
-    if detector is not None:  # the detector's own scores decide, not the search's arithmetic
-        result = result.rescored(detector.scores(result.x), detector.scores(X_normal), "score")
-    mask = result.adversarial(threshold)
-    flat = X_normal.flatten(1).double()
-    data_radius = float((flat - flat.mean(0)).norm(dim=1).max())
-    bound = result.min_normal_error if threshold is None else threshold
-    probes = None
-    if miss_rate and data_radius > 0:
-        probes = probe_miss_rate(
-            _scorer(model, detector, reduction),
+    with torch_threads("auto", work=batch_work(model, BATCH_SIZE)):  # see aelib.threads
+        estimate = None
+        if min_distance is None:
+            estimate = nn_distance_quantile(X_normal, NN_QUANTILE, seed=seed, _name="X_normal")
+            min_distance = estimate.value
+        else:
+            min_distance = check_nonnegative_float(min_distance, "min_distance")
+        latent_dim = _latent_dim(model, X_normal)
+        settings = _settings(
+            search,
+            method,
+            latent_dim,
+            model,
             X_normal,
-            bound,
-            data_radius,
-            rays=RAYS,
-            clamp=_valid_range(settings, clamp, X_normal),
-            seed=seed,
+            clamp=clamp,
+            resolution=resolution,
+            steps=steps,
+            restarts=restarts,
+            top_k=top_k,
         )
+        result = settings(
+            model, X_normal, min_distance=min_distance, reduction=reduction, seed=seed
+        )
+        at_edge = False
+        if reach:
+            # the bound in the search's units: a PyOD detector is searched on its score²
+            bound = result.min_normal_error if threshold is None else threshold
+            if detector is not None and threshold is not None:
+                bound = threshold**2
+            result, at_edge = extend_reach(
+                model, X_normal, result, settings, bound, min_distance, reduction, seed
+            )
+        if detector is not None:  # the detector's own scores decide, not the search's arithmetic
+            result = result.rescored(detector.scores(result.x), detector.scores(X_normal), "score")
+        mask = result.adversarial(threshold)
+        flat = X_normal.flatten(1).double()
+        data_radius = float((flat - flat.mean(0)).norm(dim=1).max())
+        bound = result.min_normal_error if threshold is None else threshold
+        probes = None
+        if miss_rate and data_radius > 0:
+            probes = probe_miss_rate(
+                _scorer(model, detector, reduction),
+                X_normal,
+                bound,
+                data_radius,
+                rays=RAYS,
+                clamp=_valid_range(settings, clamp, X_normal),
+                seed=seed,
+            )
     return AuditReport(
         adversarial_anomalies=result.x[mask],
         errors=result.errors[mask],

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 import torch
 from torch import nn
 
+from aelib import _conv
 from aelib._validation import as_float_tensor, check_nonnegative_int, check_positive_int
 
 __all__ = ["ACTIVATIONS", "MLPAutoencoder", "ConvAutoencoder"]
@@ -73,11 +74,15 @@ class _Autoencoder(nn.Module):
         z = as_float_tensor(
             z, "z", ndim=2, last_dim=self.latent_dim, shape=f"(N, {self.latent_dim})"
         )
-        return self.decoder(_like_parameters(self, z))
+        return self._decode(_like_parameters(self, z))
+
+    def _decode(self, z: torch.Tensor) -> torch.Tensor:
+        """``decoder`` on checked latents (a subclass may compute it faster)."""
+        return self.decoder(z)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Reconstruct a batch: inputs (N, *input_shape) → reconstructions of the same shape."""
-        return self.decoder(self.encode(x))
+        return self._decode(self.encode(x))
 
 
 class MLPAutoencoder(_Autoencoder):
@@ -159,6 +164,10 @@ class ConvAutoencoder(_Autoencoder):
     latent. Decoder: a *linear* layer from the latent, then two stride-2 transposed convolutions
     (7 → 14 → 28), ReLU inside and a sigmoid at the end to keep pixels in [0, 1].
 
+    ``encode``, ``decode`` and ``forward`` compute these layers' function with the faster,
+    equivalent formulation of :mod:`aelib._conv` (equal up to float rounding); calling
+    ``encoder`` / ``decoder`` directly runs the layers one by one.
+
     Parameters
     ----------
     latent_dim : int
@@ -213,7 +222,10 @@ class ConvAutoencoder(_Autoencoder):
         x = as_float_tensor(x, "x", ndim=4, shape="(N, 1, 28, 28)")
         if tuple(x.shape[1:]) != (1, 28, 28):
             raise ValueError(f"x: expected shape (N, 1, 28, 28), got shape {tuple(x.shape)}")
-        return self.encoder(_like_parameters(self, x))
+        return _conv.encode(self.encoder, _like_parameters(self, x))
+
+    def _decode(self, z: torch.Tensor) -> torch.Tensor:
+        return _conv.decode(self.decoder, z)
 
     def extra_repr(self) -> str:
         return (

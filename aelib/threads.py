@@ -1,20 +1,32 @@
 """The one place where aelib touches torch's thread count: a scoped, restored context manager.
 
-Why threads looked slow here. On a 2-vCPU machine whose other core is busy, torch's default two
-intra-op threads trained the MNIST autoencoder 7x slower than one thread (an epoch: 10.5 s vs 1.5 s)
-and ran a 100² latent grid 3x slower (4.7 s vs 1.5 s). The cause is OpenMP's default *active*
-waiting: a thread that reaches a barrier spins, and on an oversubscribed machine it spins on the
-core its partner needs. With ``OMP_WAIT_POLICY=PASSIVE`` (threads sleep at barriers) two threads took
-0.6 s and 1.6 s. That variable must be set before torch is imported, so it belongs to the process,
-not to a library: the course's Jupyter kernel, Binder and the test scripts set it; set it in your
-own environment on a small or shared machine.
+Why two threads can be slower than one. torch's CPU kernels split each operation across OpenMP
+threads, which meet at a barrier when it ends. By default (``OMP_WAIT_POLICY`` unset) a thread that
+arrives first *spins* there. The course's models are small: one layer on one batch is 0.1–1 ms of
+work, so every op pays a fork and a barrier, and on a 2-vCPU machine whose other core is busy (a
+Jupyter server, a second kernel, another user of a shared VM) the spinning thread takes the core its
+partner needs. Measured on this project's 2-vCPU machine (earlier runs, other work on the machine):
+an epoch of the MNIST autoencoder took 10.5 s at two threads and 1.5 s at one; a 100² latent grid
+4.7 s and 1.5 s; 3 epochs of ``fit`` (1,200 digits, batch 64) 2.1 s and 0.7 s. With
+``OMP_WAIT_POLICY=PASSIVE`` (threads sleep at barriers) two threads took about as long as one: the
+cost is the waiting, not the arithmetic. That variable is read once, when torch starts, so it belongs
+to the process, not to a library; libgomp offers no call to change it later.
 
-aelib never changes the process-wide thread count behind the caller's back. The course's recipes
-train inside :func:`torch_threads` (one thread, so cached weights do not depend on the number of
-cores), which restores the previous count on exit, also when the block raises.
+What aelib does about it. :func:`torch_threads` runs a block with a given number of threads and
+restores the previous count on exit, also when the block raises. ``torch_threads("auto", work=w)``
+picks one thread when the work of a typical op is small (``w`` below :data:`AUTO_MAX_WORK`
+multiply-adds, see :func:`batch_work`) and otherwise leaves torch's setting alone: ``fit``, the
+searches of :mod:`aelib.attacks` and :func:`aelib.audit.audit` run inside it, so they run at one
+thread for the course's models and at torch's default for large models, where threads pay. The
+numbers behind the threshold are in ``benchmarks/latent_grid.py`` (``make bench``), which times fit,
+the 200² grid and audit at torch's default and at the best thread count in one run.
 
-The environment variable ``AELIB_NUM_THREADS`` overrides the count asked for: a positive integer
-uses that many threads, ``default`` leaves torch's setting alone (turns the context manager off).
+The course's recipes train inside ``torch_threads(1)`` (one thread, so cached weights do not depend
+on the number of cores).
+
+The environment variable ``AELIB_NUM_THREADS`` overrides the count asked for, ``"auto"`` included:
+a positive integer uses that many threads, ``default`` leaves torch's setting alone (turns the
+context manager off).
 """
 
 from __future__ import annotations
@@ -25,12 +37,24 @@ from contextlib import contextmanager
 
 import torch
 
-__all__ = ["ENV_VAR", "torch_threads"]
+__all__ = ["AUTO_MAX_WORK", "ENV_VAR", "batch_work", "torch_threads"]
 
 ENV_VAR = "AELIB_NUM_THREADS"
+#: ``torch_threads("auto")``: below this many multiply-adds per batch and layer-sized op, one thread.
+AUTO_MAX_WORK = 1 << 24
 
 
-def _requested(n: int | None) -> int | None:
+def batch_work(model: object, rows: int) -> int:
+    """Multiply-adds of one batch through ``model``, as ``rows`` × its number of parameters.
+
+    Exact for fully connected layers, a lower bound for convolutions (×positions); 0 for an
+    object without ``parameters()`` (e.g. a PyOD detector), which counts as small work.
+    """
+    params = getattr(model, "parameters", None)
+    return rows * sum(p.numel() for p in params()) if callable(params) else 0
+
+
+def _requested(n: int | str | None, work: int | None) -> int | None:
     env = os.environ.get(ENV_VAR, "").strip()
     if env == "default":
         return None
@@ -38,20 +62,27 @@ def _requested(n: int | None) -> int | None:
         if not env.isdigit() or int(env) < 1:
             raise ValueError(f"${ENV_VAR}: expected a positive integer or 'default', got {env!r}")
         return int(env)
+    if n == "auto":
+        if isinstance(work, bool) or not isinstance(work, int) or work < 0:
+            raise ValueError(f"work: expected a non-negative int with n='auto', got {work!r}")
+        return 1 if work < AUTO_MAX_WORK else None
     if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
-        raise ValueError(f"n: expected a positive int or None, got {n!r}")
+        raise ValueError(f"n: expected a positive int or None, or 'auto', got {n!r}")
     return n
 
 
 @contextmanager
-def torch_threads(n: int | None = 1) -> Iterator[int]:
+def torch_threads(n: int | str | None = 1, *, work: int | None = None) -> Iterator[int]:
     """Run the block with ``n`` torch intra-op threads, then restore the previous count.
 
     Parameters
     ----------
-    n : int or None
-        Threads inside the block; ``None`` leaves the setting alone. ``$AELIB_NUM_THREADS``
+    n : int, "auto" or None
+        Threads inside the block; ``None`` leaves the setting alone; ``"auto"`` picks one thread
+        if ``work`` < :data:`AUTO_MAX_WORK`, else leaves it alone. ``$AELIB_NUM_THREADS``
         (a positive integer, or ``default`` for "leave alone") overrides it.
+    work : int, optional
+        With ``"auto"``: multiply-adds of one batch, e.g. :func:`batch_work`.
 
     Yields
     ------
@@ -63,7 +94,7 @@ def torch_threads(n: int | None = 1) -> Iterator[int]:
     >>> with torch_threads(1):
     ...     pass  # tiny models train here without thread synchronisation overhead
     """
-    wanted = _requested(n)
+    wanted = _requested(n, work)
     before = torch.get_num_threads()
     if wanted is None or wanted == before:
         yield before

@@ -20,6 +20,7 @@ from aelib._validation import (
     check_positive_float,
     check_positive_int,
 )
+from aelib.threads import batch_work, torch_threads
 
 __all__ = ["fit", "reconstruction_loss"]
 
@@ -136,29 +137,31 @@ def fit(
         generator = torch.Generator().manual_seed(seed)
     if loss is None:
         loss = reconstruction_loss
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    model.train()
-    losses: list[float] = []
-    bar = tqdm(range(epochs), desc="training", disable=not progress, leave=False)
-    for _ in bar:
-        order = torch.randperm(n, generator=generator) if size < n else torch.arange(n)
-        total = 0.0
-        for start in range(0, n, size):
-            idx = order[start : start + size]
-            batch = X[idx]
-            value = loss(model, batch if y is None else (batch, y[idx]))
-            if not isinstance(value, torch.Tensor) or value.ndim != 0:
-                raise TypeError(
-                    f"loss: expected it to return a scalar tensor, got {_describe(value)}"
-                )
-            optimizer.zero_grad()
-            value.backward()
-            optimizer.step()
-            total += value.item() * batch.shape[0]
-        losses.append(total / n)
-        if callback is not None:
-            callback(len(losses), losses[-1])
-        bar.set_postfix(loss=f"{losses[-1]:.4g}")
+    # One thread for small models: see aelib.threads (OpenMP barriers cost more than they save).
+    with torch_threads("auto", work=batch_work(model, size)):
+        optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+        model.train()
+        losses: list[float] = []
+        bar = tqdm(range(epochs), desc="training", disable=not progress, leave=False)
+        for _ in bar:
+            order = torch.randperm(n, generator=generator) if size < n else torch.arange(n)
+            total = 0.0
+            for start in range(0, n, size):
+                idx = order[start : start + size]
+                batch = X[idx]
+                value = loss(model, batch if y is None else (batch, y[idx]))
+                if not isinstance(value, torch.Tensor) or value.ndim != 0:
+                    raise TypeError(
+                        f"loss: expected it to return a scalar tensor, got {_describe(value)}"
+                    )
+                optimizer.zero_grad()
+                value.backward()
+                optimizer.step()
+                total += value.item() * batch.shape[0]
+            losses.append(total / n)
+            if callback is not None:
+                callback(len(losses), losses[-1])
+            bar.set_postfix(loss=f"{losses[-1]:.4g}")
     model.eval()
     return losses
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from aelib.threads import ENV_VAR, torch_threads
+from aelib.threads import AUTO_MAX_WORK, ENV_VAR, batch_work, torch_threads
 
 
 @pytest.fixture
@@ -55,3 +55,55 @@ def test_bad_environment_is_refused(two_threads, monkeypatch, bad):
     monkeypatch.setenv(ENV_VAR, bad)
     with pytest.raises(ValueError, match=ENV_VAR), torch_threads(1):
         pass
+
+
+def test_auto_picks_one_thread_for_small_work_only(two_threads):
+    with torch_threads("auto", work=AUTO_MAX_WORK - 1) as n:
+        assert n == 1 and torch.get_num_threads() == 1
+    with torch_threads("auto", work=AUTO_MAX_WORK) as n:
+        assert n == 2 and torch.get_num_threads() == 2
+    assert torch.get_num_threads() == 2
+
+
+def test_auto_yields_to_the_environment(two_threads, monkeypatch):
+    monkeypatch.setenv(ENV_VAR, "2")
+    with torch_threads("auto", work=0):
+        assert torch.get_num_threads() == 2
+
+
+def test_auto_needs_work(two_threads):
+    with pytest.raises(ValueError, match="work"), torch_threads("auto"):
+        pass
+
+
+def test_batch_work_counts_parameters_times_rows():
+    model = torch.nn.Linear(3, 2)  # 8 parameters
+    assert batch_work(model, 10) == 80 and batch_work(object(), 10) == 0
+
+
+class _Spy(torch.nn.Module):
+    """A tiny autoencoder that records the thread count of each forward pass."""
+
+    def __init__(self):
+        super().__init__()
+        self.enc, self.dec, self.seen = torch.nn.Linear(2, 2), torch.nn.Linear(2, 2), []
+
+    def encode(self, x):
+        return self.enc(x)
+
+    def decode(self, z):
+        self.seen.append(torch.get_num_threads())
+        return self.dec(z)
+
+    def forward(self, x):
+        return self.decode(self.encode(x))
+
+
+def test_fit_and_searches_run_small_models_at_one_thread(two_threads):
+    from aelib import attacks, train
+
+    model = _Spy()
+    train.fit(model, torch.randn(8, 2), 1, progress=False)
+    attacks.latent_grid_search(model, torch.randn(8, 2), resolution=3)
+    assert set(model.seen[1:]) == {1}  # [0]: fit's one-sample check of the model, before training
+    assert torch.get_num_threads() == 2

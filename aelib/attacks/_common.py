@@ -8,7 +8,7 @@ from torch import nn
 from aelib import neighbors
 from aelib._validation import as_float_tensor, check_module, check_nonnegative_float
 
-BATCH_SIZE = 1024  # rows per forward pass or distance block: bounded memory whatever N
+BATCH_SIZE = 256  # rows per forward pass or distance block: bounded memory, activations in cache
 
 
 def flat(x: torch.Tensor) -> torch.Tensor:

@@ -27,6 +27,7 @@ from aelib._validation import (
 from aelib.attacks import grid, pgd, scan
 from aelib.attacks._common import BATCH_SIZE, check_min_distance
 from aelib.attacks._results import GridSearchResult, ScanSearchResult, SearchResult
+from aelib.threads import batch_work, torch_threads
 
 __all__ = ["InputPGD", "LatentGrid", "LatentPGD", "LatentScan", "SEARCHES"]
 
@@ -58,7 +59,8 @@ class _Search:
         check_choice(reduction, "reduction", ("mean", "sum"))
         min_distance = check_min_distance(min_distance)
         seed = check_nonnegative_int(seed, "seed")
-        return self._run(model, X_normal, min_distance, reduction, seed)
+        with torch_threads("auto", work=batch_work(model, self.batch_size)):
+            return self._run(model, X_normal, min_distance, reduction, seed)
 
     def _run(self, model, X_normal, min_distance, reduction, seed) -> SearchResult:
         raise NotImplementedError

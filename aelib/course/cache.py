@@ -39,7 +39,7 @@ __all__ = ["TRAINING_CODE_VERSION", "cache_dir", "cache_key", "fingerprint", "lo
 #: (:mod:`aelib.models`, ``DigitClassifier``), :func:`aelib.course.mitigations.negative_finetune`, or a
 #: recipe's training function (:mod:`aelib.course.toy_recipes`, :mod:`aelib.course.mnist_experiments`). Every
 #: cached model is then retrained once. (A new setting needs no bump: it is a field of the settings.)
-TRAINING_CODE_VERSION = 1
+TRAINING_CODE_VERSION = 2
 
 
 def cache_dir() -> Path:

@@ -97,7 +97,7 @@ from aelib._mnist import (  # noqa: E402, F401
     MNIST_DIR_ENV,
 )
 
-ATTACK_BATCH_SIZE = 1024  # images per forward pass in the searches (bounded memory)
+ATTACK_BATCH_SIZE = 256  # images per forward pass in the searches (bounded memory, in cache)
 GRID_RESOLUTION = 200  # latent grid points per axis
 GRID_MARGIN = 0.5  # default grid box: the latents' bounding box + this x its side, each way
 GRID_TOP_K = 10  # candidates a grid search returns
