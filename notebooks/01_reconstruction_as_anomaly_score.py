@@ -213,10 +213,23 @@ r_flag = float(r_grid[model.reconstruction_error(ray) > threshold][0])
 assert check_01_flag_radius(r_flag)
 
 # %% [markdown]
+# The same scan along 45°, close to the long axis, all the way to the slider's end:
+
+# %%
+r_long = torch.arange(0, config.NB01_PLANE[1] + 1e-9, config.NB01_R_STEP, dtype=torch.float64)
+ray_long = r_long[:, None] * torch.tensor([np.cos(np.radians(45.0)), np.sin(np.radians(45.0))])
+score_long = model.reconstruction_error(ray_long)
+print(f"45°, r up to {float(r_long[-1]):g}: highest score {float(score_long.max()):.3f}")
+print(
+    f"threshold {threshold:.3f}: flagged anywhere on the ray: {bool((score_long > threshold).any())}"
+)
+assert not flagged
+
+# %% [markdown]
 # Across the data the point is flagged after about 1.3 units; close to the long axis (45°) it is
-# not flagged anywhere on the slider (up to $r = 8$) — a point at $r = 8$ on the 45° line is
-# farther from the data than the flagged one, yet it scores lower. A distance-blind score is the
-# root of the whole paper.
+# not flagged anywhere on the slider (up to $r = 8$, printed above) — a point at $r = 8$ on the
+# 45° line is farther from the data than the flagged one, yet it scores lower. A distance-blind
+# score is the root of the whole paper.
 #
 # **Exercise 2 (code).** Write `auc_by_counting(scores_normal, scores_anomalous)`, the ROC AUC
 # *by counting*: over all pairs (normal $i$, anomalous $j$), the fraction with

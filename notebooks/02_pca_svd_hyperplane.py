@@ -134,7 +134,7 @@ print(
 
 # %% [markdown]
 # The same holds for the 3-D data with centring: $a = \mu + cV_2^\top$ for any $c$. The loss of
-# such a point is zero up to float64 rounding, far below the *smallest* loss of any training
+# such a point is below $10^{-10}$ (printed below), under the *smallest* loss of any training
 # point — the worst case of notebook 01.
 
 # %%
@@ -328,7 +328,7 @@ assert check_02_theorem2_point(far_point)
 #
 # - PCA by SVD gives $V_d$; as an autoencoder, $h(g(x)) = \mu + (x-\mu)V_dV_d^\top$.
 # - **Lemma 1:** every point of $\mu + \operatorname{span}(V_d)$ has zero loss — verified for
-#   random subspaces and dimensions to $< 10^{-10}$ in float64 (in fact to rounding level).
+#   random subspaces and dimensions to $< 10^{-10}$ in float64.
 # - **Theorem 2:** starting at a hull vertex of $XV_d$ and moving outward along the subspace
 #   gives anomalies with zero loss at any distance $\delta$ (checked up to $\delta = 10^6$); they
 #   satisfy the worst case $\mathcal{L}_R(a) \le \min_i\mathcal{L}_R(x_i)$.

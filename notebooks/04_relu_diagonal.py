@@ -15,7 +15,8 @@
 #
 # **Learning goals**
 # - build by hand the ReLU autoencoder the paper describes and *prove by computation* that
-#   every point a = c(1, 1) — however far — is reconstructed perfectly;
+#   every point a = c(1, 1) with c ≫ 0 — however far — is reconstructed perfectly (checked up to
+#   c = 10⁶);
 # - train a real ReLU autoencoder on the same data and see that beyond the data's edge the set of
 #   active ReLU units stops changing: the network becomes **one linear map** there;
 # - connect this to the linear theory of notebooks 02–03.

@@ -132,9 +132,8 @@ for p, (fit, X) in panels.items():
     )
 
 # %% [markdown]
-# Both happen: some initialisations are dead from the start (the bottleneck's random bias and
-# weights put all 100 points on the ReLU's flat side), and others die during training, when an
-# Adam step pushes the bottleneck's pre-activation below zero for all points.
+# Both happen: some initialisations are dead from the start (some hidden layer is inactive on
+# every training point), and others die during training (the counts are printed above).
 # The careful fix we use: train several restarts and keep the lowest training loss — and *say
 # so*. (Alternatives: a positive bias initialisation, LeakyReLU, a smaller learning rate — the
 # last is not tested here; 1d trains at 3e-3 and still loses runs during training, see above.)
@@ -253,7 +252,7 @@ assert not oob.has_zone and oob.far_min_error > config.EPSILON
 # reconstruction".
 #
 # **Ours:** asserted below — a zone with MSE < ε reaching farther than one data radius from the
-# data. It is smaller than 1a's: its farthest point is about 1.5–2 data radii away (printed
+# data. It is smaller than 1a's: its farthest point is about 1.5 data radii away (printed
 # below), against about 3.6 for 1a. The paper's "even larger areas" does not reproduce here.
 
 # %% tags=["tolerance-search"]
@@ -357,7 +356,7 @@ assert check_05_far_min_error(far_min_error)
 #   away and touching the edge of our plane, both asserted), a good-reconstruction area between
 #   the two clusters (1b), and in 1b even the §4.1 worst case.
 # - 1c and 1d reproduce only in part. Our 1c (best of 8 restarts) shows no zone at ε = 0.1; the
-#   numbers above say by how much. 1d shows a far zone (about 1.5–2 data radii), smaller than
+#   numbers above say by how much. 1d shows a far zone (about 1.5 data radii), smaller than
 #   1a's: the paper's "even larger areas" for 1c/1d does not reproduce here.
 # - Tiny ReLU autoencoders collapse often (counts above; asserted that some do); some are dead at
 #   initialisation, others die during training. We keep the best of several restarts and report

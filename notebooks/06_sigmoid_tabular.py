@@ -192,9 +192,9 @@ plt.show()
 
 # %% [markdown]
 # **What reproduces, and what does not.** The line's best point, in the empty middle between the
-# clusters, is reconstructed better than about 90 % of the normal points (printed above), yet, as
-# in the paper, not better than *all* of them (no worst case, asserted). But there is no band
-# orthogonal to the first principal component: along (1, −1) the MSE stays below the median
+# clusters, is reconstructed better than 92 % of the normal points in our run (printed above),
+# yet, as in the paper, not better than *all* of them (no worst case, asserted). But there is no
+# band orthogonal to the first principal component: along (1, −1) the MSE stays below the median
 # normal MSE only within a few tenths of a unit of the middle (the printed stretch) and grows to
 # about 50 at |t| = 10 (the plot). In the 1f panel the red low-loss region is a strip *along* the
 # first principal component, through both clusters and the gap between them; its out-of-bounds
@@ -237,7 +237,7 @@ assert check_06_ring_min(ring_min_error)
 # <details><summary><b>Model answer</b></summary>
 #
 # A deployed threshold is chosen so that only a few percent of normal data are flagged — for
-# example the 95 % quantile of the validation errors (notebook 08, exercise 2). To flag the point
+# example the 95 % quantile of the normal test errors (notebook 08, exercise 2). To flag the point
 # in the middle, the threshold would have to lie below its error, which would flag about 92 % of
 # the normal training points. Any threshold with a tolerable false-alarm rate therefore passes the
 # empty middle as normal. The worst case $\mathcal{L}_R(a) \le \min_i\mathcal{L}_R(x_i)$ is a
@@ -254,7 +254,7 @@ assert check_06_ring_min(ring_min_error)
 #
 # - 1e reproduces: the sigmoid AE has no out-of-bounds zone, and its error grows steadily away
 #   from the data (saturation).
-# - 1f partly reproduces: the empty middle is reconstructed better than about 90 % of the normal
+# - 1f partly reproduces: the empty middle is reconstructed better than 92 % of the normal
 #   points — yet, as in the paper, not better than *all* of them (no worst case). But the low-loss
 #   region out of bounds is a small spot along the first principal component, bridging the
 #   clusters, not a band orthogonal to it: along (1, −1) the MSE rises above the median normal MSE
