@@ -216,7 +216,8 @@ assert check_01_flag_radius(r_flag)
 # The same scan along 45°, close to the long axis, all the way to the slider's end:
 
 # %%
-r_long = torch.arange(0, config.NB01_PLANE[1] + 1e-9, config.NB01_R_STEP, dtype=torch.float64)
+r_end = config.NB01_PLANE[1] + 1e-9
+r_long = torch.arange(0, r_end, config.NB01_R_STEP, dtype=torch.float64)
 ray_long = r_long[:, None] * torch.tensor([np.cos(np.radians(45.0)), np.sin(np.radians(45.0))])
 score_long = model.reconstruction_error(ray_long)
 print(f"45°, r up to {float(r_long[-1]):g}: highest score {float(score_long.max()):.3f}")
