@@ -221,9 +221,8 @@ r_long = torch.arange(0, r_end, config.NB01_R_STEP, dtype=torch.float64)
 ray_long = r_long[:, None] * torch.tensor([np.cos(np.radians(45.0)), np.sin(np.radians(45.0))])
 score_long = model.reconstruction_error(ray_long)
 print(f"45°, r up to {float(r_long[-1]):g}: highest score {float(score_long.max()):.3f}")
-print(
-    f"threshold {threshold:.3f}: flagged anywhere on the ray: {bool((score_long > threshold).any())}"
-)
+flagged = bool((score_long > threshold).any())
+print(f"threshold {threshold:.3f}: flagged anywhere on the ray: {flagged}")
 assert not flagged
 
 # %% [markdown]
