@@ -47,12 +47,17 @@ _res = []
 for _obj in list(_inst.values()):
     if not isinstance(_obj, _w.interactive):
         continue
-    _sl = [c for c in _obj.children if isinstance(c, (_w.FloatSlider, _w.IntSlider))]
+    _sl = [c for c in _obj.children
+           if isinstance(c, (_w.FloatSlider, _w.IntSlider, _w.FloatLogSlider))]
     if not _sl:
         continue
     _s = _sl[0]
     _v0 = _s.value
-    _v1 = _v0 + _s.step if _v0 + _s.step <= _s.max else _v0 - _s.step
+    if isinstance(_s, _w.FloatLogSlider):  # its step is in the exponent
+        _up = _v0 * _s.base**_s.step
+        _v1 = _up if _up <= _s.base**_s.max else _v0 / _s.base**_s.step
+    else:
+        _v1 = _v0 + _s.step if _v0 + _s.step <= _s.max else _v0 - _s.step
     _times = []
     for _k in range(__MOVES__):
         _t = _time.perf_counter()
@@ -63,7 +68,8 @@ for _obj in list(_inst.values()):
     _res.append({"widget": getattr(_f, "__name__", "?"), "slider": _s.description,
                  "n": len(_times), "median_ms": 1000 * _stats.median(_times),
                  "max_ms": 1000 * max(_times)})
-print("__MARKER__" + _json.dumps({"sliders": _res}))
+import aelib as _aelib
+print("__MARKER__" + _json.dumps({"sliders": _res, "aelib": _aelib.__file__}))
 """.replace("__MARKER__", MARKER)
 
 

@@ -61,11 +61,32 @@ def error_contour(
         raise ValueError("errors: expected non-negative values, got negative entries")
     eps = check_positive_float(eps, "eps")
     levels = check_positive_int(levels, "levels")
+    cs = _log_contour(ax, xx, yy, err, levels, cmap)
+    _eps_zone(ax, xx, yy, err, eps)
+    return cs
+
+
+def _log_contour(
+    ax: Axes,
+    xx: np.ndarray,
+    yy: np.ndarray,
+    err: np.ndarray,
+    levels: int = 25,
+    cmap: str = "viridis",
+):
+    """The log-scale filled contours of :func:`error_contour`, without the ε zone."""
     floor = max(float(err.min()), 1e-8)
     top = max(float(err.max()), floor * 10)
     bounds = np.geomspace(floor, top, levels + 1)
     clipped = np.clip(err, floor, top)
-    cs = ax.contourf(xx, yy, clipped, levels=bounds, norm=LogNorm(floor, top), cmap=cmap)
-    if (err < eps).any():
-        ax.contourf(xx, yy, err, levels=[float(err.min()) - 1.0, eps], colors=["red"], alpha=0.9)
-    return cs
+    return ax.contourf(xx, yy, clipped, levels=bounds, norm=LogNorm(floor, top), cmap=cmap)
+
+
+def _eps_zone(ax: Axes, xx: np.ndarray, yy: np.ndarray, err: np.ndarray, eps: float):
+    """The red zone of :func:`error_contour` (``err < eps``), or ``None`` where it is empty.
+
+    Separate so that a slider moving ε redraws only this layer.
+    """
+    if not (err < eps).any():
+        return None
+    return ax.contourf(xx, yy, err, levels=[float(err.min()) - 1.0, eps], colors=["red"], alpha=0.9)

@@ -277,14 +277,9 @@ def principal_line(
     if pca.d != 1:
         raise ValueError(f"pca: expected d = 1 component (a line), got d = {pca.d}")
     ax = _axes(ax)
-    v = pca.components[:, 0].detach().cpu().double()
-    mu = pca.mean.detach().cpu().double()
-    pts = X
     if a is not None:
         a = as_float_tensor(a, "a", ndim=1, last_dim=2, shape="(2,)").detach().cpu().double()
-        pts = torch.cat([X, a[None]])
-    reach = float(((pts - mu) @ v).abs().max()) * 1.15 + 1.0
-    line = mu + torch.tensor([-reach, reach], dtype=torch.float64)[:, None] * v
+    line = _principal_segment(X, pca, a)
     ax.plot(*line.T.numpy(), color="C0", lw=1, label=r"principal line $\mu + t\,v_1$")
     ax.scatter(*X.T.numpy(), s=8, color="C0", alpha=0.7, label="training data")
     if a is not None:
@@ -299,6 +294,15 @@ def principal_line(
     ax.set_ylabel("$x_2$")
     ax.legend(fontsize=8, loc="upper left")
     return ax
+
+
+def _principal_segment(X: torch.Tensor, pca: PCA, a: torch.Tensor | None) -> torch.Tensor:
+    """End points (2, 2) of the drawn principal line: past every point of X and a."""
+    v = pca.components[:, 0].detach().cpu().double()
+    mu = pca.mean.detach().cpu().double()
+    pts = X if a is None else torch.cat([X, a[None]])
+    reach = float(((pts - mu) @ v).abs().max()) * 1.15 + 1.0
+    return mu + torch.tensor([-reach, reach], dtype=torch.float64)[:, None] * v
 
 
 def hull_argument(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import numpy as np
 import torch
 from matplotlib.axes import Axes
+from matplotlib.collections import PathCollection
 
 from aelib._validation import as_float_tensor
 from aelib.course.oob import OutOfBounds
-from aelib.course.plots._contour import error_contour
+from aelib.course.plots._contour import _eps_zone, _log_contour
 
 __all__ = ["figure1_panel", "activation_walk"]
 
@@ -51,20 +53,37 @@ def figure1_panel(
     X = as_float_tensor(X, "X", ndim=2, last_dim=2, shape="(N, 2)")
     if ax is None:
         _, ax = plt.subplots(figsize=(4.2, 3.6))
-    cs = error_contour(ax, oob.xx, oob.yy, oob.errors, eps=oob.eps)
-    if colorbar:
-        ax.figure.colorbar(cs, ax=ax, label="MSE (log scale)", format="%.0e")
-    ax.scatter(X[:, 0], X[:, 1], s=5, c="white", edgecolors="black", linewidths=0.3, zorder=3)
+    _panel_background(oob, ax, colorbar)
+    _eps_zone(ax, *_grid_arrays(oob), oob.eps)
+    _data_points(ax, X)
     if mark_zone and oob.has_zone:
         ax.contour(oob.xx, oob.yy, oob.zone.float(), levels=[0.5], colors="black", linewidths=1)
         p = oob.farthest_point
         ax.plot(p[0], p[1], marker="*", ms=12, color="yellow", mec="black", zorder=4)
-    ax.set_aspect("equal")
-    ax.set_xlabel("$x_1$")
-    ax.set_ylabel("$x_2$")
     if title:
         ax.set_title(title, fontsize=10)
     return ax
+
+
+def _grid_arrays(oob: OutOfBounds) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return tuple(t.detach().cpu().double().numpy() for t in (oob.xx, oob.yy, oob.errors))
+
+
+def _panel_background(oob: OutOfBounds, ax: Axes, colorbar: bool) -> None:
+    """A Figure-1 panel without its ε zone and data: log contours, colour bar, axes."""
+    cs = _log_contour(ax, *_grid_arrays(oob))
+    if colorbar:
+        ax.figure.colorbar(cs, ax=ax, label="MSE (log scale)", format="%.0e")
+    ax.set_aspect("equal")
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+
+
+def _data_points(ax: Axes, X: torch.Tensor) -> PathCollection:
+    """The training data of a Figure-1 panel: white dots above the contours."""
+    return ax.scatter(
+        X[:, 0], X[:, 1], s=5, c="white", edgecolors="black", linewidths=0.3, zorder=3
+    )
 
 
 def activation_walk(

@@ -1,7 +1,8 @@
 """Slider explorers for notebooks 01–03 (linear theory).
 
 Each function returns an ``ipywidgets.interactive``; moving a control (or setting its
-``.value`` from code) redraws the figure and stores the shown numbers in ``.result``.
+``.value`` from code) updates the figure (built once, see :class:`LiveFigure`), shows it in the
+widget's output and stores the shown numbers in ``.result``.
 """
 
 from __future__ import annotations
@@ -9,12 +10,18 @@ from __future__ import annotations
 import math
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import torch
 
 from aelib._validation import as_float_tensor, check_positive_float
 from aelib.course import config
-from aelib.course.plots.linear import angle_curves, principal_line, score_grid, score_map
+from aelib.course.plots.linear import (
+    _principal_segment,
+    angle_curves,
+    principal_line,
+    score_grid,
+    score_map,
+)
+from aelib.course.widgets._live import LiveFigure
 from aelib.linalg import PCA
 
 __all__ = ["score_explorer", "hyperplane_explorer", "training_explorer"]
@@ -66,23 +73,25 @@ def score_explorer(
     r_step = check_positive_float(r_step, "r_step")
     threshold = float(pca.reconstruction_error(X).max())
     grid = score_grid(pca, (-r_max, r_max), config.NB01_GRID)
+    live = LiveFigure(figsize=(6, 4.6))
+    ax = live.axes
+    score_map(pca, X, threshold, ax=ax, grid=grid)
+    (star,) = ax.plot([0.0], [0.0], "*", ms=16, mec="black")
+    title = ax.set_title("", fontsize=9)
 
-    def show(r: float, theta: float) -> dict:
+    def update(r: float, theta: float) -> dict:
         t = math.radians(theta)
         a = torch.tensor([r * math.cos(t), r * math.sin(t)], dtype=pca.components.dtype)
         score = float(pca.reconstruction_error(a))
         flagged = score > threshold
         dist = float((X - a).norm(dim=1).min())
-        fig, ax = plt.subplots(figsize=(6, 4.6))
-        score_map(pca, X, threshold, ax=ax, grid=grid)
-        ax.plot(*a.numpy(), "*", ms=16, color="cyan" if flagged else "magenta", mec="black")
-        ax.set_title(
+        star.set_data(*a.numpy()[:, None])
+        star.set_color("cyan" if flagged else "magenta")
+        title.set_text(
             f"score {score:.3g} {'>' if flagged else '≤'} max training score {threshold:.3g}: "
             f"{'FLAGGED' if flagged else 'called normal'}\n"
-            f"(red: called normal)   nearest training point {dist:.2f} away",
-            fontsize=9,
+            f"(red: called normal)   nearest training point {dist:.2f} away"
         )
-        plt.show()
         return {
             "r": r,
             "theta": theta,
@@ -93,6 +102,13 @@ def score_explorer(
             "distance": dist,
         }
 
+    def show(r: float, theta: float) -> dict:
+        shown = update(r, theta)
+        live.show()
+        return shown
+
+    update(0.0, 0.0)
+    live.freeze([star, title])
     return widgets.interactive(
         show,
         r=widgets.FloatSlider(
@@ -142,21 +158,33 @@ def hyperplane_explorer(
     y = pca.encode(X)
     s = int(torch.argmax(y[:, 0]))
     min_normal = float(pca.reconstruction_error(X).min())
+    live = LiveFigure(figsize=(6, 4.2))
+    ax = live.axes
+    Xd = X.double()
+    principal_line(Xd, pca, Xd[s], ax=ax)
+    # the artists principal_line drew, in its order: line, a, its nearest-point circle and ring
+    line, star, ring = ax.lines
+    (circle,) = ax.patches
+    ax.plot(*X[s].numpy(), "s", ms=7, color="C1", mec="black", label="start $x_s$")
+    ax.legend(fontsize=8, loc="upper left")
+    title = ax.set_title("", fontsize=9)
 
-    def show(c: float) -> dict:
+    def update(c: float) -> dict:
         a = pca.decode(y[s] + torch.tensor([c], dtype=y.dtype))
         loss = float(pca.reconstruction_error(a))
         dist = float((X - a).norm(dim=1).min())
-        fig, ax = plt.subplots(figsize=(6, 4.2))
-        principal_line(X, pca, a, ax=ax)
-        ax.plot(*X[s].numpy(), "s", ms=7, color="C1", mec="black", label="start $x_s$")
-        ax.legend(fontsize=8, loc="upper left")
-        ax.set_title(
+        ad = a.detach().double()
+        line.set_data(*_principal_segment(Xd, pca, ad).T.numpy())
+        star.set_data(*ad.numpy()[:, None])
+        circle.set(center=ad.numpy(), radius=dist)
+        ring.set_data(*Xd[int((Xd - ad).norm(dim=1).argmin())].numpy()[:, None])
+        ax.relim()  # lines and the circle; the scatter of X is not a line: add it back
+        ax.update_datalim(Xd.numpy())
+        ax.autoscale_view()
+        title.set_text(
             f"c = {c:g}: loss $L_R(a)$ = {loss:.1e} (smallest training loss {min_normal:.1e})\n"
-            f"nearest training point {dist:.3g} away",
-            fontsize=9,
+            f"nearest training point {dist:.3g} away"
         )
-        plt.show()
         return {
             "c": c,
             "point": a,
@@ -165,6 +193,14 @@ def hyperplane_explorer(
             "start_distance": float((X[s] - a).norm()),
             "min_normal_loss": min_normal,
         }
+
+    def show(c: float) -> dict:
+        shown = update(c)
+        live.show()  # never frozen: the view follows a, so the whole figure is redrawn
+        return shown
+
+    update(0.0)
+    live.fig.tight_layout()
 
     slider = widgets.FloatSlider(
         value=0.0, min=-c_max, max=c_max, step=c_step, description="c", continuous_update=False
@@ -196,25 +232,35 @@ def training_explorer(angles: torch.Tensor, losses: list[float]) -> widgets.inte
             f"{type(losses).__name__} of length {len(losses) if hasattr(losses, '__len__') else '?'}"
         )
     deg = torch.rad2deg(angles)
+    live = LiveFigure(figsize=(10, 3.4), ncols=2)
+    ax1, ax2 = live.axes
+    angle_curves({"largest principal angle": deg}, ax=ax1)
+    ax1.set_ylabel("angle (°)")
+    ax1.axhline(config.NB03_ANGLE_TARGET_DEG, color="grey", ls=":", lw=1)
+    ax2.semilogy(range(1, len(losses) + 1), losses, color="C1")
+    ax2.set_xlabel("epoch")
+    ax2.set_ylabel("training MSE")
+    live.fix_limits()  # the epoch cursor must not widen the axes
+    cursors = [ax.axvline(0, color="black", lw=1) for ax in (ax1, ax2)]
+    title = live.fig.suptitle("", fontsize=10)
+
+    def update(epoch: int) -> dict:
+        loss = float(losses[epoch - 1]) if epoch > 0 else None
+        for cursor in cursors:
+            cursor.set_xdata([epoch, epoch])
+        title.set_text(
+            f"epoch {epoch}: largest angle {float(deg[epoch]):.3g}°"
+            + (f", loss {loss:.4g}" if loss is not None else "")
+        )
+        return {"epoch": epoch, "angle_deg": float(deg[epoch]), "loss": loss}
 
     def show(epoch: int) -> dict:
-        loss = float(losses[epoch - 1]) if epoch > 0 else None
-        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.4))
-        angle_curves({"largest principal angle": deg}, ax=ax1)
-        ax1.set_ylabel("angle (°)")
-        ax1.axvline(epoch, color="black", lw=1)
-        ax1.axhline(config.NB03_ANGLE_TARGET_DEG, color="grey", ls=":", lw=1)
-        ax2.semilogy(range(1, len(losses) + 1), losses, color="C1")
-        ax2.axvline(epoch, color="black", lw=1)
-        ax2.set_xlabel("epoch")
-        ax2.set_ylabel("training MSE")
-        fig.suptitle(
-            f"epoch {epoch}: largest angle {float(deg[epoch]):.3g}°"
-            + (f", loss {loss:.4g}" if loss is not None else ""),
-            fontsize=10,
-        )
-        plt.show()
-        return {"epoch": epoch, "angle_deg": float(deg[epoch]), "loss": loss}
+        shown = update(epoch)
+        live.show()
+        return shown
+
+    update(0)
+    live.freeze([*cursors, title])
 
     slider = widgets.IntSlider(
         value=0, min=0, max=len(angles) - 1, step=1, description="epoch", continuous_update=False

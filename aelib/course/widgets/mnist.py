@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from torch import nn
@@ -14,7 +13,9 @@ from aelib._validation import as_float_tensor, check_module, check_nonnegative_f
 from aelib.attacks import GridSearchResult, nearest_distance
 from aelib.course import config
 from aelib.course.plots.mnist import error_histograms, latent_error_map
+from aelib.course.widgets._live import LiveFigure
 from aelib.metrics import reconstruction_error
+from aelib.threads import torch_threads
 
 __all__ = ["latent_explorer", "threshold_explorer"]
 
@@ -61,31 +62,35 @@ def latent_explorer(
         min_distance = check_nonnegative_float(min_distance, "min_distance")
     min_normal = result.min_normal_error
     gx, gy = result.grid_x, result.grid_y
+    live = LiveFigure(figsize=(10, 3.4), ncols=3, gridspec_kw={"width_ratios": [1.6, 1, 1]})
+    axes = live.axes
+    latent_error_map(result, labels, ax=axes[0], eps=eps, colorbar=False)
+    (point,) = axes[0].plot([], [], "o", ms=9, color="cyan", mec="black", zorder=5)
+    images = []
+    for ax, name in ((axes[1], "a = h(z)"), (axes[2], "reconstruction f(a)")):
+        images.append(ax.imshow(np.zeros((28, 28)), cmap="gray_r", vmin=0, vmax=1))
+        ax.set_title(name, fontsize=9)
+        ax.axis("off")
+    title = live.fig.suptitle("", fontsize=9)
 
-    def show(z1: float, z2: float) -> dict:
+    def update(z1: float, z2: float) -> dict:
         z = torch.tensor([[z1, z2]], dtype=torch.float32)
-        with torch.inference_mode():
-            a = model.decode(z).clone()
-        err = float(reconstruction_error(model, a, reduction=result.reduction)[0])
-        dist = float(nearest_distance(a, X_normal)[0])
-        with torch.inference_mode():
-            rec = model(a).clone()
+        with torch_threads(1):  # one image: a second thread only waits (aelib.threads)
+            with torch.inference_mode():
+                a = model.decode(z).clone()
+            err = float(reconstruction_error(model, a, reduction=result.reduction)[0])
+            dist = float(nearest_distance(a, X_normal)[0])
+            with torch.inference_mode():
+                rec = model(a).clone()
         adversarial = err <= min_normal and (min_distance is None or dist > min_distance)
-        fig, axes = plt.subplots(1, 3, figsize=(10, 3.4), gridspec_kw={"width_ratios": [1.6, 1, 1]})
-        latent_error_map(result, labels, ax=axes[0], eps=eps, colorbar=False)
-        axes[0].plot(z1, z2, "o", ms=9, color="cyan", mec="black", zorder=5)
-        for ax, img, name in ((axes[1], a, "a = h(z)"), (axes[2], rec, "reconstruction f(a)")):
-            ax.imshow(img[0, 0].numpy(), cmap="gray_r", vmin=0, vmax=1)
-            ax.set_title(name, fontsize=9)
-            ax.axis("off")
+        point.set_data([z1], [z2])
+        for image, x in zip(images, (a, rec), strict=True):
+            image.set_data(x[0, 0].numpy())
         verdict = "ADVERSARIAL" if adversarial else "not adversarial"
-        fig.suptitle(
+        title.set_text(
             f"z = ({z1:.2f}, {z2:.2f}): error {err:.3g} vs min normal {min_normal:.3g} "
-            f"({result.reduction}); distance to nearest training image {dist:.3g} — {verdict}",
-            fontsize=9,
+            f"({result.reduction}); distance to nearest training image {dist:.3g} — {verdict}"
         )
-        fig.tight_layout()
-        plt.show()
         return {
             "z": z[0],
             "image": a[0],
@@ -94,6 +99,11 @@ def latent_explorer(
             "distance": dist,
             "adversarial": adversarial,
         }
+
+    def show(z1: float, z2: float) -> dict:
+        shown = update(z1, z2)
+        live.show()
+        return shown
 
     def slider(grid: torch.Tensor, name: str) -> widgets.FloatSlider:
         lo, hi = float(grid[0]), float(grid[-1])
@@ -106,7 +116,10 @@ def latent_explorer(
             continuous_update=False,
         )
 
-    return widgets.interactive(show, z1=slider(gx, "z1"), z2=slider(gy, "z2"))
+    z1, z2 = slider(gx, "z1"), slider(gy, "z2")
+    update(z1.value, z2.value)
+    live.freeze([point, *images, title])
+    return widgets.interactive(show, z1=z1, z2=z2)
 
 
 def threshold_explorer(
@@ -148,23 +161,29 @@ def threshold_explorer(
     lo = max(float(everything.min()), 1e-8)
     hi = max(float(everything.max()), lo * 10)
     value = float(normal.median()) if start is None else check_nonnegative_float(start, "start")
+    value = float(np.clip(value, lo, hi))
+    live = LiveFigure(figsize=(7, 3.2))
+    ax = live.axes
+    error_histograms({"normal": normal, **groups}, ax=ax)
+    ax.set_xlabel(f"{label} (log scale)")
+    live.fix_limits()  # the threshold line must not widen the axis
+    line = ax.axvline(value, color="red", ls="--", lw=1)  # where "best" places the legend
+    title = ax.set_title("threshold", fontsize=8)  # a representative title for the layout
+    live.freeze([line, title])
 
     def show(threshold: float) -> dict:
         fpr = float((normal > threshold).double().mean())
         detected = {k: float((v > threshold).double().mean()) for k, v in groups.items()}
-        fig, ax = plt.subplots(figsize=(7, 3.2))
-        error_histograms({"normal": normal, **groups}, ax=ax, threshold=threshold)
-        ax.set_xlabel(f"{label} (log scale)")
-        ax.set_title(
+        line.set_xdata([threshold, threshold])
+        title.set_text(
             f"threshold {threshold:.3g}: false alarms {fpr:.1%}; detected "
-            + ", ".join(f"{k} {v:.0%}" for k, v in detected.items()),
-            fontsize=8,
+            + ", ".join(f"{k} {v:.0%}" for k, v in detected.items())
         )
-        plt.show()
+        live.show()
         return {"threshold": threshold, "false_positive_rate": fpr, "detected": detected}
 
     slider = widgets.FloatLogSlider(
-        value=float(np.clip(value, lo, hi)),
+        value=value,
         base=10,
         min=float(np.log10(lo)),
         max=float(np.log10(hi)),

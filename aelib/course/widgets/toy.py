@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import torch
 from torch import nn
 
 from aelib._validation import as_float_tensor, check_module, check_positive_float
 from aelib.course import config
 from aelib.course.oob import OutOfBounds, activation_pattern, distance_to_data
-from aelib.course.plots.toy import figure1_panel
+from aelib.course.plots._contour import _eps_zone
+from aelib.course.plots.toy import _data_points, _grid_arrays, _panel_background, figure1_panel
+from aelib.course.widgets._live import LiveFigure
 from aelib.metrics import reconstruction_error
 
 __all__ = ["ray_explorer", "epsilon_explorer"]
@@ -61,22 +62,23 @@ def ray_explorer(
     t_max = check_positive_float(t_max, "t_max")
     step = check_positive_float(step, "step")
     min_normal = float(reconstruction_error(model, X).min())
+    live = LiveFigure(figsize=(5, 4))
+    ax = live.axes
+    figure1_panel(oob, X, ax=ax, mark_zone=False)
+    ax.plot(*torch.stack([o - t_max * d, o + t_max * d]).T, color="white", lw=0.8, ls="--")
+    (point,) = ax.plot(*o[:, None], "o", ms=9, color="cyan", mec="black")
+    title = ax.set_title("", fontsize=9)
 
-    def show(t: float) -> dict:
+    def update(t: float) -> dict:
         a = (o + t * d)[None]
         err = float(reconstruction_error(model, a)[0])
         active = torch.nonzero(activation_pattern(model, a)[0]).flatten().tolist()
         dist = float(distance_to_data(a, X)[0])
-        fig, ax = plt.subplots(figsize=(5, 4))
-        figure1_panel(oob, X, ax=ax, mark_zone=False)
-        ax.plot(*torch.stack([o - t_max * d, o + t_max * d]).T, color="white", lw=0.8, ls="--")
-        ax.plot(a[0, 0], a[0, 1], "o", ms=9, color="cyan", mec="black")
-        ax.set_title(
+        point.set_data(a[0, :1], a[0, 1:])
+        title.set_text(
             f"t = {t:.1f}: MSE {err:.3g} ({'<' if err < oob.eps else '≥'} ε), "
-            f"distance {dist:.2f}\nactive hidden units {active}",
-            fontsize=9,
+            f"distance {dist:.2f}\nactive hidden units {active}"
         )
-        plt.show()
         return {
             "t": t,
             "point": a[0],
@@ -87,6 +89,13 @@ def ray_explorer(
             "below_eps": err < oob.eps,
         }
 
+    def show(t: float) -> dict:
+        shown = update(t)
+        live.show()
+        return shown
+
+    update(0.0)
+    live.freeze([point, title])
     slider = widgets.FloatSlider(
         value=0.0, min=-t_max, max=t_max, step=step, description="t", continuous_update=False
     )
@@ -120,21 +129,30 @@ def epsilon_explorer(
     step = check_positive_float(step, "step")
     cell = oob.cell_area
     far = oob.distance > oob.margin
+    live = LiveFigure(figsize=(5, 4))
+    ax = live.axes
+    _panel_background(oob, ax, colorbar=True)
+    title = ax.set_title("ε", fontsize=9)  # a representative title for the layout
+    live.freeze([title])
+    points = _data_points(ax, X)  # drawn over the red zone, so it moves with it
+    xx, yy, errors = _grid_arrays(oob)
 
     def show(eps: float) -> dict:
         zone = (oob.errors < eps) & far
         area = float(zone.sum()) * cell
         max_distance = float(oob.distance[zone].max()) if zone.any() else 0.0
-        fig, ax = plt.subplots(figsize=(5, 4))
-        shown = OutOfBounds(**{**oob.__dict__, "eps": eps, "zone": zone})
-        figure1_panel(shown, X, ax=ax, mark_zone=False)
+        for artist in live.moving:
+            if artist not in (points, title):
+                artist.remove()  # the ε zone and its outline: new contours for a new ε
+        red = _eps_zone(ax, xx, yy, errors, eps)
+        outline = None
         if zone.any():
-            ax.contour(oob.xx, oob.yy, zone.float(), levels=[0.5], colors="black", linewidths=1)
-        ax.set_title(
-            f"ε = {eps:.2f}: out-of-bounds area {area:.3g}, farthest {max_distance:.3g}",
-            fontsize=9,
-        )
-        plt.show()
+            outline = ax.contour(
+                oob.xx, oob.yy, zone.float(), levels=[0.5], colors="black", linewidths=1
+            )
+        live.set_moving([red, outline, points, title])
+        title.set_text(f"ε = {eps:.2f}: out-of-bounds area {area:.3g}, farthest {max_distance:.3g}")
+        live.show()
         return {"eps": eps, "area": area, "max_distance": max_distance}
 
     slider = widgets.FloatSlider(

@@ -1,0 +1,121 @@
+"""Each slider explorer shows exactly one figure in its Output however often the slider moves.
+
+An IPython shell records what the widgets publish (``display`` and ``clear_output``) and, from
+the Output widget's ``msg_id`` at publish time, where a frontend would route it: into the
+widget's Output (its ``msg_id`` is set while the callback runs inside ``with out:``) or into the
+cell. Replaying the Output's messages as a frontend does (``clear_output(wait=True)`` empties
+the area when the next output arrives) gives what a learner would see after the moves.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pytest
+import torch
+from IPython.core.displaypub import DisplayPublisher
+from IPython.core.interactiveshell import InteractiveShell
+
+from aelib.attacks import latent_grid_search
+from aelib.course.oob import out_of_bounds
+from aelib.course.widgets import (
+    epsilon_explorer,
+    hyperplane_explorer,
+    latent_explorer,
+    ray_explorer,
+    score_explorer,
+    threshold_explorer,
+    training_explorer,
+)
+from aelib.data import gaussian
+from aelib.linalg import pca
+from aelib.models import ConvAutoencoder, MLPAutoencoder
+
+
+class _Recorder(DisplayPublisher):
+    """Records (output msg_id, kind, data); the msg_id says which Output captured it."""
+
+    capturing = None  # the Output widget under test
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.messages = []
+
+    def publish(self, data, metadata=None, *args, **kwargs):
+        self.messages.append((getattr(self.capturing, "msg_id", None), "display", data))
+
+    def clear_output(self, wait=False):
+        self.messages.append((getattr(self.capturing, "msg_id", None), "clear", wait))
+
+
+class _Kernel:  # just enough for ipywidgets.Output to route into itself
+    @staticmethod
+    def get_parent():
+        return {"header": {"msg_id": "cell-1"}}
+
+
+@pytest.fixture
+def shell():
+    InteractiveShell.clear_instance()
+    ip = InteractiveShell.instance()
+    ip.display_pub = _Recorder(shell=ip)
+    ip.kernel = _Kernel()
+    yield ip
+    InteractiveShell.clear_instance()
+
+
+def _seen_in_output(messages):
+    """What the Output shows after the messages, replayed as a frontend does."""
+    shown, clear_pending = [], False
+    for _, kind, data in messages:
+        if kind == "clear":
+            if data:  # wait=True: clear when the next output arrives
+                clear_pending = True
+            else:
+                shown = []
+        else:
+            if clear_pending:
+                shown, clear_pending = [], False
+            shown.append(data)
+    return shown
+
+
+X = gaussian(100, seed=0).double()
+_mlp = MLPAutoencoder([2, 3, 1, 3, 2], activation="relu", seed=0)
+_oob = out_of_bounds(_mlp, X.float(), bounds=(-4, 4), resolution=41, eps=0.5, margin=0.5)
+_cae = ConvAutoencoder(2, (2, 4), seed=0).eval()
+_imgs = torch.rand(12, 1, 28, 28, generator=torch.Generator().manual_seed(1))
+_grid = latent_grid_search(_cae, _imgs, resolution=9, reduction="sum", top_k=3, local_minima=False)
+
+EXPLORERS = {
+    "score": lambda: score_explorer(pca(X, 1), X),
+    "hyperplane": lambda: hyperplane_explorer(X, pca(X, 1)),
+    "training": lambda: training_explorer(torch.tensor([1.0, 0.5, 0.1]), [0.5, 0.2]),
+    "ray": lambda: ray_explorer(_mlp, X.float(), _oob, t_max=4.0),
+    "epsilon": lambda: epsilon_explorer(_oob, X.float(), eps_max=2.0, step=0.1),
+    "threshold": lambda: threshold_explorer(torch.rand(50) + 0.1, {"a": torch.rand(9) + 1}),
+    "latent": lambda: latent_explorer(_cae, _grid, _imgs, torch.tensor([0, 1] * 6)),
+}
+
+
+@pytest.mark.parametrize("name", list(EXPLORERS))
+def test_one_figure_per_widget_after_several_moves(shell, name):
+    figures_before = plt.get_fignums()
+    _Recorder.capturing = None
+    w = EXPLORERS[name]()
+    out = w.children[-1]
+    _Recorder.capturing = out
+    shell.display_pub.messages.clear()
+    slider = w.children[0]
+    moves = 0
+    for v in [slider.max, slider.min, slider.max, slider.min]:
+        before, slider.value = slider.value, v
+        moves += slider.value != before
+    assert moves >= 3
+    messages = shell.display_pub.messages
+    assert all(msg_id == "cell-1" for msg_id, _, _ in messages), "output outside the widget"
+    displays = [m for m in messages if m[1] == "display"]
+    assert len(displays) == moves  # one redraw per move
+    shown = _seen_in_output(messages)
+    assert len(shown) == 1 and "image/png" in shown[0]
+    assert shown[0]["image/png"]  # a real picture, not an empty output
+    assert plt.get_fignums() == figures_before  # nothing left in pyplot to pile up
