@@ -186,15 +186,20 @@ def main() -> None:
     if args.measure or args.profile:
         print(json.dumps(measure(args.n, args.threads, args.profile)))
         return
+    print(json.dumps(measure_in_subprocesses(args.n), indent=2))
+
+
+def measure_in_subprocesses(n: int) -> list[dict]:
+    """torch's default threads, then one thread: each measured in a fresh process."""
     rows = []
-    for threads in (None, 1):  # torch's default, then one thread: each in a fresh process
-        cmd = [sys.executable, __file__, "--measure", "--n", str(args.n)]
+    for threads in (None, 1):
+        cmd = [sys.executable, __file__, "--measure", "--n", str(n)]
         if threads is not None:
             cmd += ["--threads", str(threads)]
         out = subprocess.run(cmd, check=True, capture_output=True, text=True)
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
         print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
-    print(json.dumps(rows, indent=2))
+    return rows
 
 
 if __name__ == "__main__":
