@@ -34,7 +34,7 @@
 # epochs, learning rate, batch size, seed. The paper defines its loss as a mean over features,
 # but its MNIST losses (e.g. 8.47 in §4.5.1) cannot be per-pixel means of images in [0, 1], which
 # are at most 1. We infer that they are sums of squared errors over the 784 pixels, and use
-# `reduction="sum"` throughout.
+# `reduction="sum"` for every error we report (training minimises the per-pixel mean).
 
 # %% [markdown]
 # **Before you start**
@@ -139,7 +139,7 @@ plt.show()
 # ## 4 · Reconstructions
 #
 # Top row of each pair: test images; bottom row: their reconstructions $f(x)$ by the {4, 5, 7}
-# model. Normal digits come back as blurry approximations: the 5s and 7s mostly recognisable, the
+# model. Normal digits come back as blurry approximations: the 5s mostly recognisable, the
 # 4s often 9-like. Other digits are pulled towards the same few blurred shapes (5-, 7- or 9-like).
 
 # %%
@@ -214,7 +214,7 @@ for digits, err in errors.items():
     assert overall > 0.75, "the detector should look reasonable on average"
 
 # %% [markdown]
-# Both detectors look respectable by the usual benchmark measure: overall AUCs around 0.8–0.9,
+# Both detectors look respectable by the usual benchmark measure: overall AUCs of 0.81 and 0.93 (printed above),
 # and most digits well separated. The exceptions are digits that *look like* normal ones: a 1 is
 # a thin 7, and a 9 is close to a 4 or a 7 — its AUC is near 0.5 (chance; see the printed value),
 # the 9s score as normal as the normal digits. That weakness is expected and visible in the
@@ -271,8 +271,8 @@ assert check_08_threshold_at(threshold_at)
 # %% [markdown]
 # ### Think!
 #
-# 1. The paper's MNIST losses (0.014 vs 8.47) and this notebook's are *sums* of squared errors over
-#    the 784 pixels, while the toy ε = 0.1 of notebooks 05–07 is a *mean* over two coordinates. Why
+# 1. The paper's MNIST losses (0.014 vs 8.47), which we read as sums, and this notebook's are
+#    *sums* of squared errors over the 784 pixels, while the toy ε = 0.1 of notebooks 05–07 is a *mean* over two coordinates. Why
 #    does the notebook use sums here?
 # 2. The {4, 5, 7} model has an overall ROC AUC of 0.814. What does that promise, and what does it
 #    not?
@@ -289,9 +289,9 @@ assert check_08_threshold_at(threshold_at)
 #    only absolute numbers such as ε change meaning — ε = 0.1 on the sum is about $1.3\times
 #    10^{-4}$ per pixel. Always state the reduction with the number.
 # 2. It promises that a random anomaly from this test set scores above a random normal test image
-#    81.4 % of the time. It does not promise anything per digit — 9s reach only 0.452, below
-#    chance (a 9 scores below a random normal image more often than above it), and 1s 0.68; a
-#    threshold that keeps false alarms at 5 % (60.2, exercise 2) passes every 9 that scores like
+#    81.4 % of the time. It does not promise anything per digit — 9s reach only 0.455, below
+#    chance (a 9 scores below a random normal image more often than above it), and 1s 0.67; a
+#    threshold that keeps false alarms at 5 % (60.9, exercise 2) passes every 9 that scores like
 #    a normal digit. Nor does it say anything about inputs that are not digits at all. Above all it
 #    says nothing about the worst case: whether *some* input is reconstructed better than every
 #    normal image. Notebook 09 finds such inputs for this very model.
@@ -302,7 +302,7 @@ assert check_08_threshold_at(threshold_at)
 # ## Summary
 #
 # - The §4.5.1 convolutional autoencoder (ReLU inside, linear to and from a 2-D latent, sigmoid
-#   output) trains in well under a minute on a CPU on the bundled MNIST subset. In its latent
+#   output) trains on a CPU on the bundled MNIST subset (the course caches it). In its latent
 #   space {0, 1} separate cleanly; 4, 5 and 7 occupy different but overlapping regions.
 # - By the usual benchmark measure it is a reasonable detector of other digits (AUCs printed
 #   above).
