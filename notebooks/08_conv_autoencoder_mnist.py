@@ -214,12 +214,12 @@ for digits, err in errors.items():
     assert overall > 0.75, "the detector should look reasonable on average"
 
 # %% [markdown]
-# Both detectors look respectable by the usual benchmark measure: overall AUCs of 0.81 and 0.93 (printed above),
-# and most digits well separated. The exceptions are digits that *look like* normal ones: a 1 is
-# a thin 7, and a 9 is close to a 4 or a 7 — its AUC is near 0.5 (chance; see the printed value),
-# the 9s score as normal as the normal digits. That weakness is expected and visible in the
-# histograms. Averages hide the worst case, though: the paper's criterion (§4.1) asks whether
-# *some* anomaly is reconstructed as well as the best normal image.
+# Both detectors look respectable by the usual benchmark measure: overall AUCs of 0.81 and 0.93
+# (printed above), and most digits well separated. The exceptions are digits that *look like*
+# normal ones: a 1 is a thin 7, and a 9 is close to a 4 or a 7 — its AUC is near 0.5 (chance; see
+# the printed value), the 9s score as normal as the normal digits. That weakness is expected and
+# visible in the histograms. Averages hide the worst case, though: the paper's criterion (§4.1)
+# asks whether *some* anomaly is reconstructed as well as the best normal image.
 
 # %% [markdown]
 # **Exercise 2 (slider).** A deployed detector needs a threshold. Move it and find the lowest
@@ -272,8 +272,8 @@ assert check_08_threshold_at(threshold_at)
 # ### Think!
 #
 # 1. The paper's MNIST losses (0.014 vs 8.47), which we read as sums, and this notebook's are
-#    *sums* of squared errors over the 784 pixels, while the toy ε = 0.1 of notebooks 05–07 is a *mean* over two coordinates. Why
-#    does the notebook use sums here?
+#    *sums* of squared errors over the 784 pixels, while the toy ε = 0.1 of notebooks 05–07 is a
+#    *mean* over two coordinates. Why does the notebook use sums here?
 # 2. The {4, 5, 7} model has an overall ROC AUC of 0.814. What does that promise, and what does it
 #    not?
 #

@@ -212,14 +212,14 @@ plt.show()
 # %% [markdown]
 # Read the captions with the distances. The best {4, 5, 7} anomaly is a grey, noisy texture, the
 # best {0, 1} one a 0-like ring on a noisy background; they are 2.1× and 1.6× the median
-# nearest-neighbour distance from every training image (the printed ratios) — yet reconstructed with an error hundreds of
-# times lower or more (more than two orders of magnitude) than the best normal image (see the
-# printed $L(a)$ and $\min_i L(x_i)$). The 10-digit classifier still names a digit, often
-# confidently: a classifier must pick one of ten labels, so it describes, it does not judge (it is
-# no out-of-distribution detector either). Some {0, 1} candidates are 0-like rings on a noisy
-# background; the classifier does not always call them a 0 (see the captions). Distance and the
-# picture together decide how anomalous a candidate is; section 5 shows a low-error point that is
-# clearly benign.
+# nearest-neighbour distance from every training image (the printed ratios) — yet reconstructed
+# with an error hundreds of times lower or more (more than two orders of magnitude) than the best
+# normal image (see the printed $L(a)$ and $\min_i L(x_i)$). The 10-digit classifier still names a
+# digit, often confidently: a classifier must pick one of ten labels, so it describes, it does not
+# judge (it is no out-of-distribution detector either). Some {0, 1} candidates are 0-like rings on
+# a noisy background; the classifier does not always call them a 0 (see the captions). Distance and
+# the picture together decide how anomalous a candidate is; section 5 shows a low-error point that
+# is clearly benign.
 
 # %% [markdown]
 # ## 4 · The {0, 1} case: interpolation between the classes
@@ -410,10 +410,10 @@ assert table["457", config.MNIST_SEED, epochs[-1]] and table["01", config.MNIST_
 # %% [markdown]
 # The coarse grid finds fewer minima than the fine one (a · may hide one between grid points), so
 # these counts are lower bounds. In our sweep every seed shows a far adversarial anomaly from
-# epoch 10 on; only seed 2's epoch-5 snapshots (both digit sets) pass (see the table). The paper's disappear-and-reappear
-# behaviour is not seen at our snapshot spacing (every 5 epochs). What the sweep does show: an
-# early snapshot can pass a check that a later one fails, so a check passed once says little about
-# the next epoch.
+# epoch 10 on; only seed 2's epoch-5 snapshots (both digit sets) pass (see the table). The paper's
+# disappear-and-reappear behaviour is not seen at our snapshot spacing (every 5 epochs). What the
+# sweep does show: an early snapshot can pass a check that a later one fails, so a check passed
+# once says little about the next epoch.
 
 # %% [markdown]
 # ### Think!
@@ -430,18 +430,20 @@ assert table["457", config.MNIST_SEED, epochs[-1]] and table["01", config.MNIST_
 #
 # 1. The map shows $\lVert h(z) - h(g(h(z)))\rVert^2$, and a decoded point is almost a fixed
 #    point of $f = h\circ g$ — the whole path between the 0s and the 1s scores below the lowest
-#    normal error (5.24). A training image with code near $z$ has error $\lVert x - h(g(x))\rVert^2$,
-#    which can be large. So red means "the decoder produces something here that it reconstructs
-#    well", not "images mapped here are reconstructed well". Low error is cheap in decoded space;
-#    the map is a list of *candidates*, each to be checked for its distance to the data.
+#    normal error (5.24). A training image with code near $z$ has error $\lVert x -
+#    h(g(x))\rVert^2$, which can be large. So red means "the decoder produces something here that
+#    it reconstructs well", not "images mapped here are reconstructed well". Low error is cheap in
+#    decoded space; the map is a list of *candidates*, each to be checked for its distance to the
+#    data.
 # 2. Put its distance on the data's own scale: the best {4, 5, 7} candidate is 10.4 from every
 #    training image, 2.1× the median nearest-neighbour distance (4.88) and farther than 100 % of
 #    training images are from their nearest neighbour (exercise 1), beyond the far threshold 6.9;
-#    its error 0.00992 is more than 1,000 times below the lowest normal error 10.6. The counter-example
-#    is the slanted 1 of section 5: error 1.66e-05 but only 2.3 from a training image (far
-#    threshold 6.33) and a 1 for the classifier (99 %) — benign. The classifier is a description,
-#    not a judge: it must name one of ten digits even for noise. Pixel distance has limits too (a
-#    shifted digit is far in pixels yet normal), so distance, error *and* a look decide together.
+#    its error 0.00992 is more than 1,000 times below the lowest normal error 10.6. The
+#    counter-example is the slanted 1 of section 5: error 1.66e-05 but only 2.3 from a training
+#    image (far threshold 6.33) and a 1 for the classifier (99 %) — benign. The classifier is a
+#    description, not a judge: it must name one of ten digits even for noise. Pixel distance has
+#    limits too (a shifted digit is far in pixels yet normal), so distance, error *and* a look
+#    decide together.
 #
 # </details>
 
@@ -455,13 +457,14 @@ assert table["457", config.MNIST_SEED, epochs[-1]] and table["01", config.MNIST_
 #   0.014 vs 8.47 and 0.022 vs 1.61), and it lies farther from every training image than 95 % of
 #   training images are from their nearest neighbour.
 # - For {0, 1} our best adversarial anomaly is a 0-like ring on noise beside the 0s (one other
-#   candidate is a pure noise texture); the 0–1 blends on the path between the classes have low error but are not far by our
-#   criterion. The paper's 0–1 mixture at the class intersection does not reproduce here.
+#   candidate is a pure noise texture); the 0–1 blends on the path between the classes have low
+#   error but are not far by our criterion. The paper's 0–1 mixture at the class intersection does
+#   not reproduce here.
 # - Some low-error points are benign (a slanted 1 among the 1-codes); the paper's benign case at
 #   the edge of the 1 class (Figure 2e) is not what our selection rule finds.
 # - In our sweep the failure is present from epoch 10 on for every seed; only seed 2's epoch-5
-#   snapshots pass. The point of the paper stands: you cannot tell from the training data whether your
-#   detector will fail, so **search** for adversarial anomalies (notebook 10).
+#   snapshots pass. The point of the paper stands: you cannot tell from the training data whether
+#   your detector will fail, so **search** for adversarial anomalies (notebook 10).
 #
 # **Next:** [10 · PGD audit and defences](10_pgd_audit_and_defences.ipynb) replaces the grid by
 # projected gradient descent for larger latents, runs `aelib.audit`, and measures mitigations.

@@ -97,8 +97,8 @@ print(f"far = {far:.3g} (pixel-space distance)")
 # ## 1 · Why not a grid?
 #
 # A grid with $R$ points per axis over a $d$-dimensional latent space has $R^d$ points. With
-# $R = 120$ that is 14,400 decodings in 2-D — under a second here — and an astronomically large number in
-# 16-D.
+# $R = 120$ that is 14,400 decodings in 2-D — under a second here — and an astronomically large
+# number in 16-D.
 #
 # **Exercise 1.** How many points does the grid have for $R$ = `MNIST_GRID_RESOLUTION` and
 # $d = 16$?
