@@ -66,7 +66,7 @@ from aelib._validation import (
 from aelib.attacks import InputPGD, LatentGrid, LatentPGD, LatentScan
 from aelib.attacks._common import BATCH_SIZE
 from aelib.metrics import reconstruction_error
-from aelib.neighbors import nn_distance_quantile, nn_distances
+from aelib.neighbors import ApproximateIndex, nn_distance_quantile, nn_distances
 from aelib.threads import batch_work, torch_threads
 
 __all__ = ["AuditReport", "MissRate", "audit", "default_min_distance", "miss_rate_by_distance"]
@@ -210,6 +210,7 @@ def audit(
     top_k: int | None = None,
     reach: bool = True,
     miss_rate: bool = True,
+    nn_index: ApproximateIndex | None = None,
     seed: int = 0,
 ) -> AuditReport:
     """Search a trained autoencoder for adversarial anomalies and report a verdict.
@@ -268,6 +269,10 @@ def audit(
     miss_rate : bool
         Probe 128 random directions from the data (``.miss_rate``, see
         :func:`miss_rate_by_distance`); ``False`` skips it.
+    nn_index : ApproximateIndex, optional
+        An approximate index built on ``X_normal`` (:class:`aelib.neighbors.ApproximateIndex`,
+        faiss, the ``ann`` extra) for the default ``min_distance`` estimate, for normal data too
+        large for exact search; the distances reported for the points found stay exact.
     seed : int
         Seeds the PGD starts and the sample behind the default ``min_distance``.
 
@@ -311,7 +316,9 @@ def audit(
     with torch_threads("auto", work=batch_work(model, BATCH_SIZE)):  # see aelib.threads
         estimate = None
         if min_distance is None:
-            estimate = nn_distance_quantile(X_normal, NN_QUANTILE, seed=seed, _name="X_normal")
+            estimate = nn_distance_quantile(
+                X_normal, NN_QUANTILE, seed=seed, index=nn_index, _name="X_normal"
+            )
             min_distance = estimate.value
         else:
             min_distance = check_nonnegative_float(min_distance, "min_distance")

@@ -9,7 +9,8 @@ recomputed directly as ‖a − b‖: a duplicate comes out exactly 0.
 - :func:`nearest_distance`: each point's distance to its nearest row of X, O(M · N).
 - :func:`nn_distances`: each row's distance to its nearest *other* row (leave one out), O(N²).
 - :func:`nn_distance_quantile`: a quantile of those from a random sample of rows, O(sample · N),
-  with a distribution-free confidence interval.
+  with a distribution-free confidence interval; with ``index=`` an
+  :class:`~aelib.neighbors.ApproximateIndex` (faiss HNSW, optional) for data beyond exact search.
 
 (:class:`aelib._tracking.NearestTracker` follows the searches' moving iterates on top of this.)
 """
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 import torch
 from scipy.stats import binom
 
+from aelib._ann import ApproximateIndex
 from aelib._validation import (
     as_float_tensor,
     check_fraction,
@@ -29,6 +31,7 @@ from aelib._validation import (
 )
 
 __all__ = [
+    "ApproximateIndex",
     "NNQuantile",
     "nearest_distance",
     "nn_distance_quantile",
@@ -159,6 +162,7 @@ class NNQuantile:
     confidence: float
     sample_size: int
     n: int
+    approximate: bool = False
 
     @property
     def exact(self) -> bool:
@@ -168,6 +172,8 @@ class NNQuantile:
     def describe(self) -> str:
         """One line: what was estimated, from how many rows, and how precisely."""
         what = f"{100 * self.q:g} % quantile of nearest-neighbour distances"
+        if self.approximate:
+            what += " (approximate index)"
         if self.exact:
             return f"{what} over all {self.n} samples (exact)"
         return (
@@ -202,6 +208,7 @@ def nn_distance_quantile(
     seed: int = 0,
     confidence: float = 0.95,
     chunk_size: int = 1024,
+    index: ApproximateIndex | None = None,
     _name: str = "X",
 ) -> NNQuantile:
     """A quantile of the leave-one-out nearest-neighbour distances, from a sample of rows.
@@ -225,6 +232,10 @@ def nn_distance_quantile(
         Level of the interval, in (0, 1).
     chunk_size : int
         Rows per block on both sides.
+    index : ApproximateIndex, optional
+        An index built on ``X``: each sampled row's nearest other row is looked up in it
+        (approximately; a missed neighbour makes a distance too large) instead of scanning all
+        N rows.
 
     Returns
     -------
@@ -242,7 +253,27 @@ def nn_distance_quantile(
     if sample_size < n:
         gen = torch.Generator().manual_seed(seed)
         rows = torch.randperm(n, generator=gen)[:sample_size].sort().values
-    dist = _leave_one_out(X.flatten(1), rows, chunk_size)
+    if index is None:
+        dist = _leave_one_out(X.flatten(1), rows, chunk_size)
+    else:
+        dist = _leave_one_out_indexed(X, rows, index)
     value = float(torch.quantile(dist, q))
     low, high = (value, value) if rows is None else _order_interval(dist, q, confidence)
-    return NNQuantile(value, low, high, q, confidence, len(dist), n)
+    return NNQuantile(value, low, high, q, confidence, len(dist), n, index is not None)
+
+
+def _leave_one_out_indexed(
+    X: torch.Tensor, rows: torch.Tensor | None, index: ApproximateIndex
+) -> torch.Tensor:
+    """Each sampled row's distance to its nearest *other* row, looked up in ``index``."""
+    if not isinstance(index, ApproximateIndex):
+        raise TypeError(f"index: expected an ApproximateIndex or None, got {type(index).__name__}")
+    if index.n != len(X) or index.dim != X[0].numel():
+        raise ValueError(
+            f"index: built on {index.n} rows × {index.dim} features, but X has {len(X)} rows × "
+            f"{X[0].numel()} features (build it on X)"
+        )
+    rows = torch.arange(len(X)) if rows is None else rows
+    dist, found = index.search(X[rows], k=2)
+    own = found[:, 0] == rows  # the row itself comes first unless a duplicate ties with it
+    return torch.where(own, dist[:, 1], dist[:, 0])
