@@ -264,3 +264,14 @@ def test_miss_rate_uses_a_nan_free_summary_when_bins_are_empty():
     m = miss_rate_by_distance(nn.Identity(), gaussian(20, seed=0), rays=1)
     assert all(math.isnan(float(f)) for f in m.pass_fraction)
     assert m.summary().endswith("too few probes")
+
+
+def test_audit_with_reach_and_miss_rate_is_deterministic_for_a_seed():
+    X = gaussian(80, seed=0)
+    model = MLPAutoencoder([2, 6, 3, 6, 2], activation="relu", seed=1)
+    a, b = (audit(model, X, steps=20, restarts=4, seed=3) for _ in range(2))
+    assert torch.equal(a.adversarial_anomalies, b.adversarial_anomalies)
+    assert a.max_distance == b.max_distance
+    assert torch.equal(
+        a.miss_rate.pass_fraction.nan_to_num(-1), b.miss_rate.pass_fraction.nan_to_num(-1)
+    )
