@@ -11,6 +11,7 @@ from aelib.course import config
 from aelib.course.oob import OutOfBounds, activation_pattern, distance_to_data
 from aelib.course.plots._contour import _eps_zone
 from aelib.course.plots.toy import _data_points, _grid_arrays, _panel_background, figure1_panel
+from aelib.course.widgets._controls import explorer_widget
 from aelib.course.widgets._live import LiveFigure
 from aelib.metrics import reconstruction_error
 
@@ -99,7 +100,7 @@ def ray_explorer(
     slider = widgets.FloatSlider(
         value=0.0, min=-t_max, max=t_max, step=step, description="t", continuous_update=False
     )
-    return widgets.interactive(show, t=slider)
+    return explorer_widget(show, t=slider)
 
 
 def epsilon_explorer(
@@ -164,4 +165,4 @@ def epsilon_explorer(
         continuous_update=False,
         readout_format=".2f",
     )
-    return widgets.interactive(show, eps=slider)
+    return explorer_widget(show, eps=slider)
