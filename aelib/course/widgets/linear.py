@@ -109,6 +109,7 @@ def score_explorer(
         return shown
 
     update(0.0, 0.0)
+    live.readable()
     live.freeze([star, title])
     return explorer_widget(
         show,
@@ -201,6 +202,7 @@ def hyperplane_explorer(
         return shown
 
     update(0.0)
+    live.readable()
     live.fig.tight_layout()
 
     slider = widgets.FloatSlider(
@@ -261,6 +263,7 @@ def training_explorer(angles: torch.Tensor, losses: list[float]) -> widgets.inte
         return shown
 
     update(0)
+    live.readable()
     live.freeze([*cursors, title])
 
     slider = widgets.IntSlider(

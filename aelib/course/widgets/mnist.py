@@ -123,6 +123,7 @@ def latent_explorer(
 
     z1, z2 = slider(gx, "z1"), slider(gy, "z2")
     update(z1.value, z2.value)
+    live.readable()
     live.freeze([point, *images, title])
     return explorer_widget(show, z1=z1, z2=z2)
 
@@ -190,7 +191,8 @@ def threshold_explorer(
     ax.set_xlabel(f"{label} (log scale)")
     live.fix_limits()  # the threshold line must not widen the axis
     line = ax.axvline(value, color="red", ls="--", lw=1)  # where "best" places the legend
-    title = ax.set_title("threshold", fontsize=8)  # a representative title for the layout
+    title = ax.set_title("threshold", fontsize=9)  # a representative title for the layout
+    live.readable()
     live.freeze([line, title])
 
     def show(threshold: float) -> dict:

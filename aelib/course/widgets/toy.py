@@ -96,6 +96,7 @@ def ray_explorer(
         return shown
 
     update(0.0)
+    live.readable()
     live.freeze([point, title])
     slider = widgets.FloatSlider(
         value=0.0, min=-t_max, max=t_max, step=step, description="t", continuous_update=False
@@ -134,6 +135,7 @@ def epsilon_explorer(
     ax = live.axes
     _panel_background(oob, ax, colorbar=True)
     title = ax.set_title("ε", fontsize=9)  # a representative title for the layout
+    live.readable()
     live.freeze([title])
     points = _data_points(ax, X)  # drawn over the red zone, so it moves with it
     xx, yy, errors = _grid_arrays(oob)
