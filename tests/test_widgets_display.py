@@ -25,6 +25,7 @@ from aelib.attacks import latent_grid_search
 from aelib.course.oob import out_of_bounds
 from aelib.course.widgets import (
     epsilon_explorer,
+    explorer_widget,
     hyperplane_explorer,
     latent_explorer,
     ray_explorer,
@@ -224,3 +225,18 @@ def test_digit_captions_are_readable(monkeypatch):
     digit_axes = [ax for ax in fig.axes if ax.images]
     assert len(digit_axes) == 2
     assert all(ax.title.get_fontsize() >= 8 and ax.get_title() for ax in digit_axes)
+
+
+def test_explorer_widget_wraps_any_callback():
+    """What a notebook's own browser (notebook 07's SelectionSliders) gets from the library."""
+    w = explorer_widget(
+        lambda name, seed: (name, seed),
+        name=widgets.SelectionSlider(options=["relu", "tanh", "gelu"]),
+        seed=widgets.IntSlider(min=0, max=4),
+    )
+    assert isinstance(w, widgets.interactive)
+    kinds = [type(c) for c in w.children]
+    assert kinds == [widgets.SelectionSlider, widgets.IntSlider, widgets.HTML, widgets.Output]
+    assert all(c.style.description_width == "initial" for c in w.children[:2])
+    w.children[0].value = "gelu"
+    assert w.result == ("gelu", 0)
