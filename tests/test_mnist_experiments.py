@@ -8,6 +8,7 @@ import torch
 from settings_changes import each_field_changed
 from torch import nn
 
+from aelib.attacks import latent_grid_search
 from aelib.course import cache, mnist_experiments
 from aelib.course.mitigations import LatentMahalanobis, negative_finetune
 from aelib.course.mnist_experiments import (
@@ -16,6 +17,7 @@ from aelib.course.mnist_experiments import (
     digit_classifier,
     mnist_autoencoder,
     negative_autoencoder,
+    seed_epoch_sweep,
     train_with_snapshots,
 )
 from aelib.course.settings import ClassifierSettings, MnistSettings, NegativeSettings
@@ -65,13 +67,13 @@ def test_conv_autoencoder_activation():
 
 
 def test_mnist_autoencoder_caches_and_snapshots():
-    run = mnist_autoencoder((0, 1), settings=SMALL)
+    run = mnist_autoencoder((0, 1), settings=SMALL, progress=False)
     assert isinstance(run, MnistRun) and run.digits == (0, 1) and len(run.losses) == 2
     assert run.settings == SMALL and (run.seed, run.latent_dim, run.epochs) == (1, 2, 2)
     assert run.activation == "relu" and run.model.channels == (2, 4)
     assert set(run.y.unique().tolist()) == {0, 1} and run.X.shape[1:] == (1, 28, 28)
     assert sorted(run.snapshots) == [1, 2]
-    again = mnist_autoencoder(settings=SMALL)  # from the cache: identical weights
+    again = mnist_autoencoder(settings=SMALL, progress=False)  # from the cache: identical weights
     assert all(
         torch.equal(p, q)
         for p, q in zip(run.model.parameters(), again.model.parameters(), strict=True)
@@ -85,14 +87,14 @@ def test_mnist_autoencoder_caches_and_snapshots():
     )
     with pytest.raises(ValueError, match="snapshot"):
         run.at_epoch(7)
-    other = mnist_autoencoder((0, 1), settings=SMALL, seed=2)
+    other = mnist_autoencoder((0, 1), settings=SMALL, seed=2, progress=False)
     assert other.settings == dataclasses.replace(SMALL, seed=2)
     assert not torch.equal(other.model.decoder[0].weight, run.model.decoder[0].weight)
 
 
 def test_mnist_autoencoder_trains_the_settings_it_was_given():
     """The old key/training mismatch: what the key says is what is trained."""
-    run = mnist_autoencoder(settings=SMALL, use_cache=False)
+    run = mnist_autoencoder(settings=SMALL, use_cache=False, progress=False)
     model = ConvAutoencoder(2, (2, 4), seed=1)
     X = run.X
     losses = fit(model, X, epochs=2, lr=5e-3, batch_size=128, seed=1, progress=False)
@@ -107,11 +109,11 @@ def counted(monkeypatch):
     """Replaces the three recipes' training functions by stubs that count the calls."""
     calls = []
 
-    def snapshots(model, X, settings):
+    def snapshots(model, X, settings, progress=False):
         calls.append("ae")
         return {"losses": [0.0] * settings.epochs, "snapshots": {}}
 
-    def classifier(model, X, y, settings):
+    def classifier(model, X, y, settings, progress=False):
         calls.append("clf")
         return {"losses": [0.0]}
 
@@ -126,29 +128,29 @@ def counted(monkeypatch):
 
 
 def test_every_mnist_setting_is_in_the_key(counted):
-    mnist_autoencoder(settings=SMALL)
+    mnist_autoencoder(settings=SMALL, progress=False)
     for name, other in each_field_changed(SMALL):
         n = len(counted)
-        run = mnist_autoencoder(settings=other)
+        run = mnist_autoencoder(settings=other, progress=False)
         assert len(counted) == n + 1, name
         assert run.settings == other
-    mnist_autoencoder(settings=SMALL)
+    mnist_autoencoder(settings=SMALL, progress=False)
     assert len(counted) == 1 + len(dataclasses.fields(SMALL))
 
 
 def test_every_classifier_setting_is_in_the_key(counted):
     base = ClassifierSettings()
-    digit_classifier(settings=base)
+    digit_classifier(settings=base, progress=False)
     for name, other in each_field_changed(base):
         n = len(counted)
-        digit_classifier(settings=other)
+        digit_classifier(settings=other, progress=False)
         assert len(counted) == n + 1, name
-    digit_classifier()
+    digit_classifier(progress=False)
     assert counted == ["clf"] * (1 + len(dataclasses.fields(base)))
 
 
 def test_every_negative_setting_the_start_and_the_distance_are_in_the_key(counted, monkeypatch):
-    run = mnist_autoencoder(settings=SMALL)
+    run = mnist_autoencoder(settings=SMALL, progress=False)
     base = NegativeSettings()
     negative_autoencoder(run, 3.0, settings=base)
     for name, other in each_field_changed(base):
@@ -177,7 +179,7 @@ def test_negative_autoencoder_seed_defaults_to_the_runs(monkeypatch):
         return {}
 
     monkeypatch.setattr(mnist_experiments, "negative_finetune", spy)
-    run = mnist_autoencoder(settings=SMALL)
+    run = mnist_autoencoder(settings=SMALL, progress=False)
     negative_autoencoder(run, 3.0, use_cache=False)
     negative_autoencoder(run, 3.0, use_cache=False, epochs=2)
     negative_autoencoder(run, 3.0, use_cache=False, settings=NegativeSettings())
@@ -193,7 +195,7 @@ def test_negative_autoencoder_seed_defaults_to_the_runs(monkeypatch):
 
 
 def test_digit_classifier_learns():
-    model, acc = digit_classifier(epochs=1)
+    model, acc = digit_classifier(epochs=1, progress=False)
     assert acc > 0.6  # chance is 0.1
     pred, prob = classify(model, _images(3))
     assert pred.shape == (3,) and pred.dtype == torch.int64
@@ -252,3 +254,38 @@ def test_negative_finetune_trains_and_validates():
         negative_finetune(nn.Linear(2, 2), X, 1.0)
     with pytest.raises(ValueError):
         negative_finetune(model, X, -1.0)
+
+
+@pytest.mark.parametrize("progress", [False, True])
+def test_recipes_show_a_bar_only_when_asked(capsys, progress):
+    """Training prints a tqdm bar (stderr outside Jupyter) with progress=True, nothing without."""
+    mnist_autoencoder(settings=SMALL, use_cache=False, progress=progress)
+    err = capsys.readouterr().err
+    assert ("training" in err) == progress, err
+    mnist_autoencoder(settings=SMALL, progress=progress)  # trains and stores
+    capsys.readouterr()
+    mnist_autoencoder(settings=SMALL, progress=progress)  # loaded: nothing to show
+    assert capsys.readouterr().err == ""
+
+
+def test_seed_epoch_sweep_is_the_grid_search_per_snapshot(capsys):
+    small = {f.name: getattr(SMALL, f.name) for f in dataclasses.fields(SMALL)}
+    small = {k: v for k, v in small.items() if k not in ("digits", "seed")}
+    table = seed_epoch_sweep(
+        {"01": (0, 1)}, [1, 2], {"01": 0.0}, resolution=5, progress=False, **small
+    )
+    assert capsys.readouterr().err == ""
+    assert sorted(table) == [("01", s, e) for s in (1, 2) for e in (1, 2)]
+    for s in (1, 2):
+        run = mnist_autoencoder((0, 1), settings=SMALL, seed=s, progress=False)
+        for e in (1, 2):
+            res = latent_grid_search(
+                run.at_epoch(e), run.X, resolution=5, reduction="sum", min_distance=0.0, top_k=1
+            )
+            assert table["01", s, e] == bool(res.adversarial().any())
+    seed_epoch_sweep({"01": (0, 1)}, [1], {"01": 0.0}, resolution=5, progress=True, **small)
+    assert "seeds × epochs" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="min_distance"):
+        seed_epoch_sweep({"01": (0, 1)}, [1], {"457": 1.0}, resolution=5)
+    with pytest.raises(TypeError, match="sets"):
+        seed_epoch_sweep({}, [1], {}, resolution=5)

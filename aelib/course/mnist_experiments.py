@@ -9,7 +9,10 @@ the same settings give the same weights everywhere:
 - :func:`digit_classifier`: a small CNN trained on all ten digits, to ask what an adversarial
   anomaly *looks like* to a model that knows every digit, :class:`ClassifierSettings`;
 - :func:`negative_autoencoder`: the NAE-style fine-tuned autoencoder of notebook 10
-  (:func:`aelib.course.mitigations.negative_finetune`), :class:`NegativeSettings`.
+  (:func:`aelib.course.mitigations.negative_finetune`), :class:`NegativeSettings`;
+- :func:`seed_epoch_sweep`: notebook 09's study of the finding over seeds and snapshot epochs.
+
+The recipes that train show a ``tqdm`` bar while they do (``progress=False`` silences it).
 
 Each recipe reads its hyperparameters only from its settings object (:mod:`aelib.course.settings`; its
 keyword arguments replace fields of it), and all of them train through :func:`aelib.train.fit`.
@@ -22,15 +25,17 @@ whatever else is on disk, so the notebooks' outputs are reproducible.
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+from tqdm.auto import tqdm
 
 from aelib._validation import as_float_tensor, check_module, check_positive_float
+from aelib.attacks import latent_grid_search
 from aelib.course.cache import load_or_train
 from aelib.course.mitigations import negative_finetune
 from aelib.course.settings import ClassifierSettings, MnistSettings, NegativeSettings, resolve
@@ -51,11 +56,16 @@ __all__ = [
     "digit_classifier",
     "classify",
     "negative_autoencoder",
+    "seed_epoch_sweep",
 ]
 
 
 def _fit(
-    model: nn.Module, X: torch.Tensor, s: MnistSettings | ClassifierSettings, **kwargs: Any
+    model: nn.Module,
+    X: torch.Tensor,
+    s: MnistSettings | ClassifierSettings,
+    progress: bool = False,
+    **kwargs: Any,
 ) -> list[float]:
     """:func:`aelib.train.fit` with the epochs, lr, batch size, seed and threads of ``s``."""
     with torch_threads(s.threads):
@@ -66,13 +76,16 @@ def _fit(
             lr=s.lr,
             batch_size=s.batch_size,
             seed=s.seed,
-            progress=False,
+            progress=progress,
             **kwargs,
         )
 
 
 def train_with_snapshots(
-    model: nn.Module, X: torch.Tensor, settings: MnistSettings | None = None
+    model: nn.Module,
+    X: torch.Tensor,
+    settings: MnistSettings | None = None,
+    progress: bool = False,
 ) -> dict:
     """:func:`aelib.train.fit` with ``settings``, keeping copies of the weights at some epochs.
 
@@ -85,6 +98,8 @@ def train_with_snapshots(
     settings : MnistSettings, optional
         ``epochs``, ``lr``, ``batch_size``, ``seed`` (batch order) and ``threads`` of the
         training; the weights are kept after the epochs ``settings.snapshots``.
+    progress : bool
+        Show a ``tqdm`` bar over the epochs (:func:`aelib.train.fit`).
 
     Returns
     -------
@@ -99,7 +114,8 @@ def train_with_snapshots(
         if epoch in keep:
             snapshots[epoch] = {k: v.detach().clone() for k, v in model.state_dict().items()}
 
-    return {"losses": _fit(model, X, s, callback=snapshot), "snapshots": snapshots}
+    losses = _fit(model, X, s, progress, callback=snapshot)
+    return {"losses": losses, "snapshots": snapshots}
 
 
 def _from_settings(name: str, doc: str) -> property:
@@ -158,6 +174,7 @@ def mnist_autoencoder(
     settings: MnistSettings | None = None,
     source: str = "bundled",
     use_cache: bool = True,
+    progress: bool = True,
     **overrides: Any,
 ) -> MnistRun:
     """Train (or load from the cache) the §4.5.1 convolutional autoencoder on some digits.
@@ -172,6 +189,9 @@ def mnist_autoencoder(
         Passed to :func:`aelib.data.load_mnist` (train split).
     use_cache : bool
         Reuse / store the weights via :func:`aelib.course.cache.load_or_train`.
+    progress : bool
+        Show a ``tqdm`` bar over the epochs while training (nothing when loaded from the
+        cache); not part of the cache key.
     **overrides
         Fields of :class:`MnistSettings` to replace, e.g. ``seed=1, latent_dim=16,
         activation="sigmoid"``.
@@ -193,7 +213,7 @@ def mnist_autoencoder(
     model, extra = load_or_train(
         model,
         s,
-        lambda m: train_with_snapshots(m, X, s),
+        lambda m: train_with_snapshots(m, X, s, progress=progress),
         inputs={"X": X},
         name=name,
         use_cache=use_cache,
@@ -235,6 +255,7 @@ def train_classifier(
     X: torch.Tensor,
     y: torch.Tensor,
     settings: ClassifierSettings | None = None,
+    progress: bool = False,
 ) -> dict:
     """Mini-batch Adam on the cross-entropy, through :func:`aelib.train.fit`.
 
@@ -248,6 +269,8 @@ def train_classifier(
         Their digits, int64, shape (N,).
     settings : ClassifierSettings, optional
         Epochs, learning rate, batch size, seed (batch order) and threads.
+    progress : bool
+        Show a ``tqdm`` bar over the epochs (:func:`aelib.train.fit`).
 
     Returns
     -------
@@ -255,7 +278,7 @@ def train_classifier(
         ``{"losses": [float] * epochs}``: mean cross-entropy per epoch.
     """
     s = resolve(settings, ClassifierSettings, {})
-    return {"losses": _fit(model, X, s, y=y, loss=_cross_entropy)}
+    return {"losses": _fit(model, X, s, progress, y=y, loss=_cross_entropy)}
 
 
 def digit_classifier(
@@ -263,6 +286,7 @@ def digit_classifier(
     settings: ClassifierSettings | None = None,
     source: str = "bundled",
     use_cache: bool = True,
+    progress: bool = True,
     **overrides: Any,
 ) -> tuple[DigitClassifier, float]:
     """A digit classifier trained on all ten digits of the train split (cached).
@@ -275,6 +299,9 @@ def digit_classifier(
         Passed to :func:`aelib.data.load_mnist`.
     use_cache : bool
         Reuse / store the weights via :func:`aelib.course.cache.load_or_train`.
+    progress : bool
+        Show a ``tqdm`` bar over the epochs while training (nothing when loaded from the
+        cache); not part of the cache key.
     **overrides
         Fields of :class:`ClassifierSettings` to replace, e.g. ``epochs=1``.
 
@@ -288,7 +315,7 @@ def digit_classifier(
     model, _ = load_or_train(
         DigitClassifier(seed=s.seed),
         s,
-        lambda m: train_classifier(m, X, y, s),
+        lambda m: train_classifier(m, X, y, s, progress=progress),
         inputs={"X": X, "y": y},
         name="digit-classifier",
         use_cache=use_cache,
@@ -371,3 +398,69 @@ def negative_autoencoder(
         use_cache=use_cache,
     )
     return model
+
+
+def seed_epoch_sweep(
+    sets: Mapping[str, Sequence[int]],
+    seeds: Sequence[int],
+    min_distance: Mapping[str, float],
+    *,
+    resolution: int,
+    source: str = "bundled",
+    progress: bool = True,
+    **overrides: Any,
+) -> dict[tuple[str, int, int], bool]:
+    """Notebook 09's study: does the latent grid hold a far adversarial anomaly, per seed and epoch?
+
+    For each digit set and seed, :func:`mnist_autoencoder` (trained, or loaded from the cache)
+    is searched at each of its snapshot epochs with :func:`aelib.attacks.latent_grid_search`
+    (sum of squared errors, ``top_k=1``, the set's ``min_distance``).
+
+    Parameters
+    ----------
+    sets : mapping str → sequence of int
+        Name → normal digits, e.g. ``{"457": (4, 5, 7), "01": (0, 1)}``.
+    seeds : sequence of int
+        Initialisation and batch-order seeds.
+    min_distance : mapping str → float
+        Name → "far from the data" (pixel-space Euclidean), one per set.
+    resolution : int
+        Grid points per latent axis.
+    source : {"auto", "torchvision", "bundled"}
+        Passed to :func:`mnist_autoencoder`.
+    progress : bool
+        Show a ``tqdm`` bar over the (set, seed) pairs, and one over the epochs of each model
+        that is trained.
+    **overrides
+        Fields of :class:`MnistSettings` to replace (besides ``digits`` and ``seed``).
+
+    Returns
+    -------
+    dict
+        ``(name, seed, epoch) → bool``: a far adversarial anomaly was found.
+    """
+    if not isinstance(sets, Mapping) or not sets:
+        raise TypeError(f"sets: expected a non-empty mapping name → digits, got {sets!r:.60}")
+    if not isinstance(min_distance, Mapping) or set(min_distance) != set(sets):
+        raise ValueError(
+            f"min_distance: expected a mapping with the keys of sets {sorted(sets)}, got "
+            f"{sorted(min_distance) if isinstance(min_distance, Mapping) else min_distance!r}"
+        )
+    seeds = list(seeds)
+    pairs = [(name, seed) for name in sets for seed in seeds]
+    table: dict[tuple[str, int, int], bool] = {}
+    for name, seed in tqdm(pairs, desc="seeds × epochs", disable=not progress, leave=False):
+        run = mnist_autoencoder(
+            sets[name], seed=seed, source=source, progress=progress, **overrides
+        )
+        for epoch in sorted(run.snapshots):
+            result = latent_grid_search(
+                run.at_epoch(epoch),
+                run.X,
+                resolution=resolution,
+                reduction="sum",
+                min_distance=min_distance[name],
+                top_k=1,
+            )
+            table[name, seed, epoch] = bool(result.adversarial().any())
+    return table

@@ -31,7 +31,10 @@ from matplotlib.image import AxesImage
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
-__all__ = ["LiveFigure"]
+__all__ = ["LiveFigure", "MIN_FONT_PT"]
+
+#: The smallest text an explorer figure shows (points): captions, legends, tick labels.
+MIN_FONT_PT = 8.0
 
 
 class LiveFigure:
@@ -64,6 +67,15 @@ class LiveFigure:
         for ax in self.fig.axes:
             ax.set_xlim(ax.get_xlim())
             ax.set_ylim(ax.get_ylim())
+
+    def readable(self, points: float = MIN_FONT_PT) -> None:
+        """Raise every text of the figure smaller than ``points`` (legends, tick labels) to it.
+
+        Call it once the figure is built, before :meth:`freeze` (the layout depends on it).
+        """
+        for text in self.fig.findobj(Text):
+            if text.get_fontsize() < points:
+                text.set_fontsize(points)
 
     def freeze(self, moving: Iterable[Artist]) -> None:
         """Draw everything but ``moving`` once and keep that picture.

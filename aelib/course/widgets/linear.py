@@ -21,6 +21,7 @@ from aelib.course.plots.linear import (
     score_grid,
     score_map,
 )
+from aelib.course.widgets._controls import explorer_widget
 from aelib.course.widgets._live import LiveFigure
 from aelib.linalg import PCA
 
@@ -108,8 +109,9 @@ def score_explorer(
         return shown
 
     update(0.0, 0.0)
+    live.readable()
     live.freeze([star, title])
-    return widgets.interactive(
+    return explorer_widget(
         show,
         r=widgets.FloatSlider(
             value=0.0, min=0.0, max=r_max, step=r_step, description="r", continuous_update=False
@@ -200,12 +202,13 @@ def hyperplane_explorer(
         return shown
 
     update(0.0)
+    live.readable()
     live.fig.tight_layout()
 
     slider = widgets.FloatSlider(
         value=0.0, min=-c_max, max=c_max, step=c_step, description="c", continuous_update=False
     )
-    return widgets.interactive(show, c=slider)
+    return explorer_widget(show, c=slider)
 
 
 def training_explorer(angles: torch.Tensor, losses: list[float]) -> widgets.interactive:
@@ -260,9 +263,10 @@ def training_explorer(angles: torch.Tensor, losses: list[float]) -> widgets.inte
         return shown
 
     update(0)
+    live.readable()
     live.freeze([*cursors, title])
 
     slider = widgets.IntSlider(
         value=0, min=0, max=len(angles) - 1, step=1, description="epoch", continuous_update=False
     )
-    return widgets.interactive(show, epoch=slider)
+    return explorer_widget(show, epoch=slider)

@@ -7,12 +7,14 @@ from collections.abc import Mapping
 import ipywidgets as widgets
 import numpy as np
 import torch
+from matplotlib.axes import Axes
 from torch import nn
 
 from aelib._validation import as_float_tensor, check_module, check_nonnegative_float
 from aelib.attacks import GridSearchResult, nearest_distance
 from aelib.course import config
 from aelib.course.plots.mnist import error_histograms, latent_error_map
+from aelib.course.widgets._controls import explorer_widget
 from aelib.course.widgets._live import LiveFigure
 from aelib.metrics import reconstruction_error
 from aelib.threads import torch_threads
@@ -64,7 +66,10 @@ def latent_explorer(
     gx, gy = result.grid_x, result.grid_y
     live = LiveFigure(figsize=(10, 3.4), ncols=3, gridspec_kw={"width_ratios": [1.6, 1, 1]})
     axes = live.axes
-    latent_error_map(result, labels, ax=axes[0], eps=eps, colorbar=False)
+    before = set(live.fig.axes)
+    latent_error_map(result, labels, ax=axes[0], eps=eps)
+    (cbar,) = [a for a in live.fig.axes if a not in before]  # the colour bar's axes
+    _mark_eps(cbar, eps)
     (point,) = axes[0].plot([], [], "o", ms=9, color="cyan", mec="black", zorder=5)
     images = []
     for ax, name in ((axes[1], "a = h(z)"), (axes[2], "reconstruction f(a)")):
@@ -118,8 +123,26 @@ def latent_explorer(
 
     z1, z2 = slider(gx, "z1"), slider(gy, "z2")
     update(z1.value, z2.value)
+    live.readable()
     live.freeze([point, *images, title])
-    return widgets.interactive(show, z1=z1, z2=z2)
+    return explorer_widget(show, z1=z1, z2=z2)
+
+
+def _mark_eps(cbar: Axes, eps: float) -> None:
+    """Mark ε on a vertical colour bar: the red zone of the map is everything below the line."""
+    lo, hi = sorted(cbar.get_ylim())
+    if lo <= eps <= hi:
+        cbar.axhline(eps, color="red", lw=2)
+        cbar.text(
+            -0.15,
+            eps,
+            "ε",
+            transform=cbar.get_yaxis_transform(),
+            ha="right",
+            va="center",
+            color="red",
+            fontsize=9,
+        )
 
 
 def threshold_explorer(
@@ -168,7 +191,8 @@ def threshold_explorer(
     ax.set_xlabel(f"{label} (log scale)")
     live.fix_limits()  # the threshold line must not widen the axis
     line = ax.axvline(value, color="red", ls="--", lw=1)  # where "best" places the legend
-    title = ax.set_title("threshold", fontsize=8)  # a representative title for the layout
+    title = ax.set_title("threshold", fontsize=9)  # a representative title for the layout
+    live.readable()
     live.freeze([line, title])
 
     def show(threshold: float) -> dict:
@@ -192,4 +216,4 @@ def threshold_explorer(
         continuous_update=False,
         readout_format=".3g",
     )
-    return widgets.interactive(show, threshold=slider)
+    return explorer_widget(show, threshold=slider)

@@ -11,6 +11,7 @@ from aelib.course import config
 from aelib.course.oob import OutOfBounds, activation_pattern, distance_to_data
 from aelib.course.plots._contour import _eps_zone
 from aelib.course.plots.toy import _data_points, _grid_arrays, _panel_background, figure1_panel
+from aelib.course.widgets._controls import explorer_widget
 from aelib.course.widgets._live import LiveFigure
 from aelib.metrics import reconstruction_error
 
@@ -95,11 +96,12 @@ def ray_explorer(
         return shown
 
     update(0.0)
+    live.readable()
     live.freeze([point, title])
     slider = widgets.FloatSlider(
         value=0.0, min=-t_max, max=t_max, step=step, description="t", continuous_update=False
     )
-    return widgets.interactive(show, t=slider)
+    return explorer_widget(show, t=slider)
 
 
 def epsilon_explorer(
@@ -133,6 +135,7 @@ def epsilon_explorer(
     ax = live.axes
     _panel_background(oob, ax, colorbar=True)
     title = ax.set_title("ε", fontsize=9)  # a representative title for the layout
+    live.readable()
     live.freeze([title])
     points = _data_points(ax, X)  # drawn over the red zone, so it moves with it
     xx, yy, errors = _grid_arrays(oob)
@@ -164,4 +167,4 @@ def epsilon_explorer(
         continuous_update=False,
         readout_format=".2f",
     )
-    return widgets.interactive(show, eps=slider)
+    return explorer_widget(show, eps=slider)
