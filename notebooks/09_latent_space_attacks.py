@@ -60,7 +60,12 @@ from aelib.course.exercises import (
     check_09_grid_min,
     check_09_percentile,
 )
-from aelib.course.mnist_experiments import classify, digit_classifier, mnist_autoencoder
+from aelib.course.mnist_experiments import (
+    classify,
+    digit_classifier,
+    mnist_autoencoder,
+    seed_epoch_sweep,
+)
 from aelib.course.plots import digit_row, latent_error_map
 from aelib.course.widgets import latent_explorer
 from aelib.metrics import reconstruction_error
@@ -370,20 +375,14 @@ assert check_09_grid_min(grid_min)
 # when the grid holds a far adversarial anomaly.
 
 # %%
-table = {}
-for k, digits in SETS.items():
-    for seed in config.MNIST_SWEEP_SEEDS:
-        r = mnist_autoencoder(digits, seed=seed, source=MNIST_SOURCE)
-        for epoch in sorted(r.snapshots):
-            res = latent_grid_search(
-                r.at_epoch(epoch),
-                r.X,
-                resolution=config.MNIST_SWEEP_RESOLUTION,
-                reduction="sum",
-                min_distance=far[k],
-                top_k=1,
-            )
-            table[k, seed, epoch] = bool(res.adversarial().any())
+# for each set and seed: the trained model's snapshots, each searched with a latent grid
+table = seed_epoch_sweep(
+    SETS,
+    config.MNIST_SWEEP_SEEDS,
+    far,
+    resolution=config.MNIST_SWEEP_RESOLUTION,
+    source=MNIST_SOURCE,
+)
 epochs = sorted(runs["457"].snapshots)
 print("digits  seed  " + "  ".join(f"ep{e:>2}" for e in epochs))
 for k in SETS:
