@@ -350,8 +350,7 @@ def audit(
         if detector is not None:  # the detector's own scores decide, not the search's arithmetic
             result = result.rescored(detector.scores(result.x), detector.scores(X_normal), "score")
         mask = result.adversarial(threshold)
-        flat = X_normal.flatten(1).double()
-        data_radius = float((flat - flat.mean(0)).norm(dim=1).max())
+        data_radius = _data_radius(X_normal)
         bound = result.min_normal_error if threshold is None else threshold
         probes = None
         if miss_rate and data_radius > 0:
@@ -439,8 +438,7 @@ def miss_rate_by_distance(
         clamp = InputPGD(clamp=clamp).clamp  # the same check as the input search's
     scorer = _scorer(model, detector, reduction)
     bound = float(scorer(X_normal).min()) if threshold is None else threshold
-    flat = X_normal.flatten(1).double()
-    data_radius = float((flat - flat.mean(0)).norm(dim=1).max())
+    data_radius = _data_radius(X_normal)
     if data_radius == 0:
         raise ValueError("X_normal: all samples are equal; distances have no scale to probe")
     return probe_miss_rate(
@@ -467,6 +465,19 @@ def _prepare(model: object, X_normal: object, output: object, reduction: str):
     check_choice(reduction, "reduction", ("mean", "sum"))
     check_reconstructs(model, X_normal)
     return model, detector, X_normal, reduction
+
+
+def _data_radius(X: torch.Tensor, block: int = 4096) -> float:
+    """max_i ‖x_i − mean‖ in float64, in blocks of rows (no float64 copy of all of X)."""
+    flat = X.flatten(1)
+    total = torch.zeros(flat.shape[1], dtype=torch.float64, device=flat.device)
+    for s in range(0, len(flat), block):
+        total += flat[s : s + block].double().sum(0)
+    mean = total / len(flat)
+    return max(
+        float((flat[s : s + block].double() - mean).norm(dim=1).max())
+        for s in range(0, len(flat), block)
+    )
 
 
 def _scorer(model: nn.Module, detector: PyODScoreModel | None, reduction: str):
