@@ -29,7 +29,7 @@
 #
 # - **Prerequisites:** notebook 01; the singular value decomposition, orthonormal bases and
 #   orthogonal projection.
-# - **Time:** about 60 minutes to read, run and do both exercises (our estimate for a
+# - **Time:** about 60 minutes to read, run and do the exercises (our estimate for a
 #   first reading; running the code itself takes a minute or less).
 # - **Terms** such as *far*, *adversarial anomaly*, *ε-zone* or *PGD* are defined in the
 #   [glossary](../docs/glossary.md).

@@ -29,7 +29,7 @@
 #
 # - **Prerequisites:** notebooks 02–03; a ReLU network as a piecewise-linear function (each unit is
 #   on or off).
-# - **Time:** about 45 minutes to read, run and do both exercises (our estimate for a
+# - **Time:** about 45 minutes to read, run and do the exercises (our estimate for a
 #   first reading; running the code itself takes a minute or less).
 # - **Terms** such as *far*, *adversarial anomaly*, *ε-zone* or *PGD* are defined in the
 #   [glossary](../docs/glossary.md).

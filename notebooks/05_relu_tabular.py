@@ -29,7 +29,7 @@
 # **Before you start**
 #
 # - **Prerequisites:** notebooks 01 and 04; reading a contour plot with a logarithmic colour scale.
-# - **Time:** about 45 minutes to read, run and do both exercises (our estimate for a
+# - **Time:** about 45 minutes to read, run and do the exercises (our estimate for a
 #   first reading; running the code itself takes a minute or less).
 # - **Terms** such as *far*, *adversarial anomaly*, *ε-zone* or *PGD* are defined in the
 #   [glossary](../docs/glossary.md).
@@ -89,7 +89,7 @@ collapse_loss = float(((X_banana - X_banana.mean(0)) ** 2).mean())
 # %%
 assert check_05_collapse_loss(collapse_loss)
 
-# %% tags=["tolerance-search"]
+# %% tags=["tolerance-search", "reveals-answer"]
 panels = {p: figure1_model(p) for p in ("1a", "1b", "1c", "1d")}
 for p, (fit, _) in panels.items():
     name, sizes, act, lr = FIGURE1_PANELS[p]
@@ -285,7 +285,7 @@ assert check_05_eps_onset(eps_onset)
 # **Worst case (§4.1) over the four panels**: is some point farther than `OOB_MARGIN` from the
 # data scored as normal as the *most* normal training point?
 
-# %% tags=["tolerance-search"]
+# %% tags=["tolerance-search", "reveals-answer"]
 for p, oob in results.items():
     print(
         f"{p}: far min MSE {oob.far_min_error:.2g}  vs  min normal MSE "

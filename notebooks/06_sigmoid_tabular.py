@@ -28,7 +28,7 @@
 #
 # - **Prerequisites:** notebook 05 (the recipe and the out-of-bounds measurement); the shape of the
 #   sigmoid function.
-# - **Time:** about 30 minutes to read, run and do both exercises (our estimate for a
+# - **Time:** about 30 minutes to read, run and do the exercises (our estimate for a
 #   first reading; running the code itself takes a minute or less).
 # - **Terms** such as *far*, *adversarial anomaly*, *ε-zone* or *PGD* are defined in the
 #   [glossary](../docs/glossary.md).

@@ -34,7 +34,7 @@
 #
 # - **Prerequisites:** notebooks 05–06; derivatives, and what it means for a function to be
 #   continuous or continuously differentiable.
-# - **Time:** about 45 minutes to read, run and do both exercises (our estimate for a
+# - **Time:** about 45 minutes to read, run and do the exercises (our estimate for a
 #   first reading; running the code itself takes a minute or less).
 # - **Terms** such as *far*, *adversarial anomaly*, *ε-zone* or *PGD* are defined in the
 #   [glossary](../docs/glossary.md).

@@ -41,7 +41,7 @@
 #
 # - **Prerequisites:** notebook 01 (scores, thresholds, ROC AUC); convolutional networks at the
 #   level of "a convolution is a learned local filter".
-# - **Time:** about 45 minutes to read, run and do both exercises (our estimate for a
+# - **Time:** about 45 minutes to read, run and do the exercises (our estimate for a
 #   first reading; running the code itself takes a minute or less).
 # - **Terms** such as *far*, *adversarial anomaly*, *ε-zone* or *PGD* are defined in the
 #   [glossary](../docs/glossary.md).

@@ -39,7 +39,7 @@
 #
 # - **Prerequisites:** notebook 09; gradient-based optimisation (PGD is explained here); a
 #   threshold and its false-alarm rate (notebook 08).
-# - **Time:** about 75 minutes to read, run and do both exercises (our estimate for a
+# - **Time:** about 75 minutes to read, run and do the exercises (our estimate for a
 #   first reading; running the code itself takes a minute or less).
 # - **Terms** such as *far*, *adversarial anomaly*, *ε-zone* or *PGD* are defined in the
 #   [glossary](../docs/glossary.md).

@@ -476,7 +476,10 @@ def test_course_student_build_has_no_solutions(tmp_path):
                 ]
                 assert not leaked, f"{dst.name} cell {i}: solution lines left: {leaked}"
             else:  # unchanged, but for `assert check_...` turned into a bare call
-                same = t.source in (s.source, build_student.unassert_checks(s.source))
+                same = t.source in (
+                    build_student.absolute_links(s.source),
+                    build_student.unassert_checks(s.source),
+                )
                 assert same, f"{dst.name} cell {i} changed"
 
 
@@ -639,3 +642,13 @@ def test_model_answer_cells_are_dropped():
     student = build_student.student_notebook(nb)
     assert len(student.cells) == len(nb.cells) - 1
     assert all("model answer" not in c.source for c in student.cells)
+
+
+def test_links_outside_the_notebooks_become_absolute():
+    nb = demo_notebook()
+    nb.cells[0].source = "See the [glossary](../docs/glossary.md) and [next](02_x.ipynb)."
+    student = build_student.student_notebook(nb)
+    text = student.cells[0].source
+    assert "](" + build_student.REPOSITORY_BLOB + "docs/glossary.md)" in text
+    assert "[next](02_x.ipynb)" in text and "../" not in text
+    assert build_student.REPOSITORY_BLOB.startswith("https://github.com/")

@@ -16,6 +16,10 @@ Reads ``notebooks/NN_*.ipynb`` (never writes them) and writes ``student/NN_*.ipy
 * in that check cell, a top-level ``assert check_NN_name(answer)`` (the instructor notebook
   asserts that its solution passes) becomes the bare call ``check_NN_name(answer)``: the student
   reads the checker's hint, not an ``AssertionError`` traceback under it;
+* links from the notebooks to the rest of the repository (``../docs/glossary.md``,
+  ``../README.md#...``) become links to the repository on GitHub, so a student folder copied
+  elsewhere (a zip handed out, ``--out`` anywhere) keeps working links; links between notebooks
+  stay relative;
 * cells tagged ``model-answer`` (the collapsed model answers to a notebook's "Think!" prompts)
   are dropped, as nbconvert's ``TagRemovePreprocessor`` does in the nbgrader route
   (``docs/teaching.md``);
@@ -54,10 +58,22 @@ BEGIN_SOLUTION = "BEGIN SOLUTION"
 END_SOLUTION = "END SOLUTION"
 #: Cell tag: the cell's stored outputs would give an exercise's answer away; cleared for students.
 REVEALS_ANSWER = "reveals-answer"
+#: Where the repository's files are published: ``../path`` links in markdown point there.
+REPOSITORY_BLOB = (
+    re.search(r'^Repository = "([^"]+)"', (ROOT / "pyproject.toml").read_text(), re.M).group(1)
+    + "/blob/main/"
+)
+#: A markdown link to a file outside notebooks/: ``](../something``.
+PARENT_LINK = re.compile(r"\]\(\.\./")
 #: Tag of a markdown cell holding a model answer: dropped from the student version.
 MODEL_ANSWER = "model-answer"
 #: A call of an exercise checker, ``check_<NN>_<name>(``, marks a check cell.
 CHECK_CALL = re.compile(r"\bcheck_(\d{2})_(\w+)\s*\(")
+
+
+def absolute_links(markdown: str) -> str:
+    """``markdown`` with every ``](../path`` link pointing at the repository on GitHub."""
+    return PARENT_LINK.sub("](" + REPOSITORY_BLOB, markdown)
 
 
 def is_solution_cell(cell: NotebookNode) -> bool:
@@ -195,6 +211,9 @@ def student_notebook(nb: NotebookNode) -> NotebookNode:
                 _clear_outputs(cell)
             after_solution = False
     student.cells = [c for c in student.cells if MODEL_ANSWER not in c.metadata.get("tags", [])]
+    for cell in student.cells:
+        if cell.cell_type == "markdown":
+            cell.source = absolute_links(cell.source)
     student.metadata.pop("jupytext", None)
     return student
 
