@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.axes import Axes
 from matplotlib.collections import PathCollection
+from matplotlib.contour import QuadContourSet
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from aelib._validation import as_float_tensor
 from aelib.course.oob import OutOfBounds
-from aelib.course.plots._contour import _eps_zone, _log_contour
+from aelib.course.plots._contour import _eps_zone, _log_contour, log_colorbar
 
-__all__ = ["figure1_panel", "activation_walk"]
+__all__ = ["figure1_panel", "figure1_grid", "figure1_legend_handles", "activation_walk"]
 
 
 def figure1_panel(
@@ -22,6 +27,9 @@ def figure1_panel(
     title: str | None = None,
     colorbar: bool = True,
     mark_zone: bool = True,
+    vmin: float | None = None,
+    vmax: float | None = None,
+    legend: bool = False,
 ) -> Axes:
     """One Figure-1 panel: the MSE contour of :func:`aelib.course.oob.out_of_bounds`'s grid.
 
@@ -43,6 +51,11 @@ def figure1_panel(
         Add a colour bar labelled "MSE".
     mark_zone : bool
         Outline the out-of-bounds zone and mark its farthest point.
+    vmin, vmax : float, optional
+        Fix the log colour scale (share it between panels, as :func:`figure1_grid` does);
+        default: this panel's own error range.
+    legend : bool
+        Add a legend for the red ε zone, the black outline, the star and the data.
 
     Returns
     -------
@@ -53,36 +66,136 @@ def figure1_panel(
     X = as_float_tensor(X, "X", ndim=2, last_dim=2, shape="(N, 2)")
     if ax is None:
         _, ax = plt.subplots(figsize=(4.2, 3.6))
-    _panel_background(oob, ax, colorbar)
+    _panel_background(oob, ax, colorbar, vmin=vmin, vmax=vmax)
     _eps_zone(ax, *_grid_arrays(oob), oob.eps)
     _data_points(ax, X)
     if mark_zone and oob.has_zone:
-        ax.contour(oob.xx, oob.yy, oob.zone.float(), levels=[0.5], colors="black", linewidths=1)
+        ax.contour(oob.xx, oob.yy, oob.zone.float(), levels=[0.5], colors="black", linewidths=1.2)
         p = oob.farthest_point
-        ax.plot(p[0], p[1], marker="*", ms=12, color="yellow", mec="black", zorder=4)
+        # clip_on=False: the farthest point is often on the grid's border; draw the whole star
+        ax.plot(p[0], p[1], marker="*", ms=14, color="yellow", mec="black", zorder=5, clip_on=False)
+    if legend:
+        ax.legend(handles=figure1_legend_handles(oob.eps), fontsize=7, loc="lower right")
     if title:
         ax.set_title(title, fontsize=10)
     return ax
+
+
+def figure1_legend_handles(eps: float = 0.1) -> list:
+    """Legend entries of a Figure-1 panel: ε zone, out-of-bounds outline, farthest point, data.
+
+    Parameters
+    ----------
+    eps : float
+        The ε of the red zone (shown in its label).
+
+    Returns
+    -------
+    list of matplotlib artists
+        Pass to ``ax.legend(handles=...)`` or ``fig.legend(handles=...)``.
+    """
+    return [
+        Patch(color="red", alpha=0.9, label=f"MSE < ε = {eps:g} (near-perfect)"),
+        Patch(facecolor="none", edgecolor="black", label="out-of-bounds zone (far from data)"),
+        Line2D(
+            [],
+            [],
+            ls="",
+            marker="*",
+            ms=12,
+            color="yellow",
+            mec="black",
+            label="farthest point of the zone",
+        ),
+        Line2D([], [], ls="", marker="o", ms=4, color="white", mec="black", label="training data"),
+    ]
+
+
+def figure1_grid(
+    results: Mapping[str, OutOfBounds],
+    data: Mapping[str, torch.Tensor],
+    titles: Mapping[str, str] | None = None,
+    ncols: int = 2,
+    panel_size: tuple[float, float] = (4.4, 4.0),
+) -> plt.Figure:
+    """Several Figure-1 panels on one shared log colour scale, one colour bar, one legend.
+
+    Parameters
+    ----------
+    results : mapping name → OutOfBounds
+        One measured grid per panel (from :func:`aelib.course.oob.out_of_bounds`).
+    data : mapping name → torch.Tensor
+        The training data of each panel, shape (N, 2); same keys as ``results``.
+    titles : mapping name → str, optional
+        Panel titles; default: the names.
+    ncols : int
+        Panels per row.
+    panel_size : (float, float)
+        Width and height of one panel in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if not isinstance(results, Mapping) or not results:
+        raise TypeError(
+            f"results: expected a non-empty mapping name → OutOfBounds, got {results!r:.60}"
+        )
+    missing = [k for k in results if k not in data]
+    if missing:
+        raise ValueError(f"data: expected the keys of results, missing {missing}")
+    errs = [r.errors.detach() for r in results.values()]
+    vmin = max(min(float(e.min()) for e in errs), 1e-8)
+    vmax = max(max(float(e.max()) for e in errs), vmin * 10)
+    n = len(results)
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(
+        nrows,
+        ncols,
+        figsize=(panel_size[0] * ncols + 1.2, panel_size[1] * nrows + 0.6),
+        squeeze=False,
+        layout="constrained",
+    )
+    for ax, (k, oob) in zip(axes.flat, results.items(), strict=False):
+        name = k if titles is None else titles.get(k, k)
+        figure1_panel(oob, data[k], ax=ax, title=name, colorbar=False, vmin=vmin, vmax=vmax)
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    cs = next(c for c in axes.flat[0].collections if isinstance(c, QuadContourSet))
+    log_colorbar(cs, axes, label="MSE (log scale, shared by all panels)")
+    eps = next(iter(results.values())).eps
+    fig.legend(handles=figure1_legend_handles(eps), loc="outside lower center", ncols=4, fontsize=8)
+    return fig
 
 
 def _grid_arrays(oob: OutOfBounds) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return tuple(t.detach().cpu().double().numpy() for t in (oob.xx, oob.yy, oob.errors))
 
 
-def _panel_background(oob: OutOfBounds, ax: Axes, colorbar: bool) -> None:
-    """A Figure-1 panel without its ε zone and data: log contours, colour bar, axes."""
-    cs = _log_contour(ax, *_grid_arrays(oob))
+def _panel_background(
+    oob: OutOfBounds,
+    ax: Axes,
+    colorbar: bool,
+    vmin: float | None = None,
+    vmax: float | None = None,
+) -> QuadContourSet:
+    """A Figure-1 panel without its ε zone and data: log contours, colour bar, axes.
+
+    Returns the contour set.
+    """
+    cs = _log_contour(ax, *_grid_arrays(oob), vmin=vmin, vmax=vmax)
     if colorbar:
-        ax.figure.colorbar(cs, ax=ax, label="MSE (log scale)", format="%.0e")
+        log_colorbar(cs, ax, label="MSE (log scale)")
     ax.set_aspect("equal")
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
+    return cs
 
 
 def _data_points(ax: Axes, X: torch.Tensor) -> PathCollection:
-    """The training data of a Figure-1 panel: white dots above the contours."""
+    """The training data of a Figure-1 panel: white dots with black rims, visible on red too."""
     return ax.scatter(
-        X[:, 0], X[:, 1], s=5, c="white", edgecolors="black", linewidths=0.3, zorder=3
+        X[:, 0], X[:, 1], s=9, c="white", edgecolors="black", linewidths=0.5, zorder=3
     )
 
 
