@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -200,7 +200,11 @@ def _data_points(ax: Axes, X: torch.Tensor) -> PathCollection:
 
 
 def activation_walk(
-    ts: torch.Tensor, errors: torch.Tensor, pattern: torch.Tensor, edge: float, eps: float = 0.1
+    ts: torch.Tensor,
+    errors: torch.Tensor,
+    pattern: torch.Tensor,
+    edge: float | Sequence[float],
+    eps: float = 0.1,
 ) -> plt.Figure:
     """Error and ReLU activation pattern along a ray a(t) = t·d, one column per t.
 
@@ -211,9 +215,11 @@ def activation_walk(
     errors : torch.Tensor
         MSE at each position, shape (T,).
     pattern : torch.Tensor
-        bool, shape (T, H): which hidden units are active (see :func:`aelib.course.oob.activation_pattern`).
-    edge : float
-        Position of the data's edge along the ray (drawn as a dashed line).
+        bool, shape (T, H): which hidden units are active (see
+        :func:`aelib.course.oob.activation_pattern`).
+    edge : float or (float, float)
+        Position of the data's edge along the ray (a dashed line); a pair ``(t_lo, t_hi)``:
+        both edges, the data's extent shaded between them.
     eps : float
         The ε line.
 
@@ -227,24 +233,50 @@ def activation_walk(
         raise TypeError(f"pattern: expected a bool tensor of shape (T, H), got {pattern!r:.60}")
     if not (len(ts) == len(errors) == len(pattern)):
         raise ValueError(
-            f"ts, errors, pattern: expected equal lengths, got {len(ts)}, {len(errors)}, {len(pattern)}"
+            f"ts, errors, pattern: expected equal lengths, "
+            f"got {len(ts)}, {len(errors)}, {len(pattern)}"
         )
-    fig, (a1, a2) = plt.subplots(2, 1, figsize=(7, 4.2), sharex=True)
+    edges = _edges(edge)
+    fig, (a1, a2) = plt.subplots(2, 1, figsize=(7, 4.4), sharex=True)
     a1.semilogy(ts, errors.clamp_min(1e-12), color="C0")
     a1.axhline(eps, color="red", ls=":", label=f"ε = {eps:g}")
-    a1.axvline(edge, color="grey", ls="--", label="edge of the data")
+    for ax in (a1, a2):
+        for i, e in enumerate(edges):
+            label = None
+            if ax is a1 and i == 0:
+                where = ", ".join(f"{e:.3g}" for e in edges)
+                label = f"edge{'s' if len(edges) == 2 else ''} of the data (t = {where})"
+            ax.axvline(e, color="grey", ls="--", label=label)
+        if len(edges) == 2:
+            ax.axvspan(*edges, color="grey", alpha=0.12, lw=0)
     a1.set_ylabel("MSE")
     a1.legend(fontsize=8)
     step = float(ts[1] - ts[0]) if len(ts) > 1 else 1.0
+    h = pattern.shape[1]
     a2.imshow(
         pattern.T.float(),
         aspect="auto",
         cmap="Greys",
         interpolation="nearest",
-        extent=(float(ts[0]) - step / 2, float(ts[-1]) + step / 2, pattern.shape[1] - 0.5, -0.5),
+        extent=(float(ts[0]) - step / 2, float(ts[-1]) + step / 2, h - 0.5, -0.5),
     )
-    a2.axvline(edge, color="grey", ls="--")
+    a2.set_yticks(range(0, h, max(1, -(-h // 12))))  # whole units: unit 0, 1, 2, …
     a2.set_ylabel("hidden unit\n(black = active)")
     a2.set_xlabel("t along the ray a = t · d")
     fig.tight_layout()
     return fig
+
+
+def _edges(edge: object) -> tuple[float, ...]:
+    """``edge`` of :func:`activation_walk` as a tuple of one or two floats."""
+    if isinstance(edge, (int, float)) and not isinstance(edge, bool):
+        return (float(edge),)
+    try:
+        edges = tuple(float(e) for e in edge)
+    except TypeError:
+        edges = ()
+    if len(edges) != 2 or not edges[0] <= edges[1]:
+        raise ValueError(
+            f"edge: expected a float or a pair (t_lo, t_hi), t_lo ≤ t_hi, got {edge!r}"
+        )
+    return edges
