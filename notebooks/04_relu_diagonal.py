@@ -144,7 +144,8 @@ plt.show()
 # %% tags=["tolerance-trained"]
 oob = out_of_bounds(model, X)
 print(oob)
-figure1_panel(oob, X, title="trained [2,5,1,5,2] ReLU AE on the diagonal")
+fig, ax = plt.subplots(figsize=(5.6, 4.6))
+figure1_panel(oob, X, ax=ax, title="trained [2,5,1,5,2] ReLU AE on the diagonal", legend=True)
 plt.show()
 
 # %% [markdown]

@@ -157,7 +157,7 @@ def _mark_candidates(ax: Axes, result: GridSearchResult, mark: int, eps: float) 
         ax.annotate(
             str(i),
             z,
-            xytext=(6, 5),
+            xytext=(9, 8),
             textcoords="offset points",
             fontsize=9,
             fontweight="bold",
