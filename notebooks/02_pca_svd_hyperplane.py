@@ -231,7 +231,11 @@ b = p.decode(Y[interior] + t * u)
 near_b = float(torch.cat([X[:interior], X[interior + 1 :]]).sub(b).norm(dim=1).min())
 assert near_b < t  # interior start: some training point is closer than t
 print(f"hull start: nearest training point {float((X - a).norm(dim=1).min()):.3g} >= t = {t}")
-print(f"interior start: nearest other training point {near_b:.3g} < t")
+print(f"interior start: nearest other training point {near_b:.3g} < t (in R^3)")
+near_y = float(
+    torch.cat([Y[:interior], Y[interior + 1 :]]).sub(Y[interior] + t * u).norm(dim=1).min()
+)
+print(f"               in the latent plane (the figure's legend): {near_y:.3g}")
 fig, ax = plt.subplots(figsize=(6, 5))
 hull_argument(Y, u, t, interior_index=interior, ax=ax)
 ax.set_title("Theorem 2 in the latent plane")

@@ -122,7 +122,7 @@ assert fit.loss < 0.01
 
 # %% [markdown]
 # Walk a point outward along the diagonal, a(t) = t·(1, 1)/√2, and record which of the 11 hidden
-# ReLU units (5 + 1 + 5) are active. The data's edge is at t = max‖xᵢ‖.
+# ReLU units (5 + 1 + 5) are active. The data lie between two edges, t = ±max‖xᵢ‖ (dashed).
 
 # %%
 ts = torch.linspace(-14, 14, 281)
@@ -130,7 +130,10 @@ ray = ts[:, None] * torch.ones(2) / 2**0.5
 pattern = activation_pattern(model, ray)
 errors = reconstruction_error(model, ray)
 edge = float(X.norm(dim=1).max())
-activation_walk(ts, errors, pattern, edge=edge, eps=config.EPSILON)
+along = X @ (torch.ones(2) / 2**0.5)  # each data point's position t on the ray
+edges = (float(along.min()), float(along.max()))  # ±edge: the data sit on the diagonal
+print(f"data edges along the ray: t = {edges[0]:.3g} and {edges[1]:.3g}")
+activation_walk(ts, errors, pattern, edge=edges, eps=config.EPSILON)
 plt.show()
 
 # %% [markdown]
@@ -141,7 +144,8 @@ plt.show()
 # %% tags=["tolerance-trained"]
 oob = out_of_bounds(model, X)
 print(oob)
-figure1_panel(oob, X, title="trained [2,5,1,5,2] ReLU AE on the diagonal")
+fig, ax = plt.subplots(figsize=(5.6, 4.6))
+figure1_panel(oob, X, ax=ax, title="trained [2,5,1,5,2] ReLU AE on the diagonal", legend=True)
 plt.show()
 
 # %% [markdown]

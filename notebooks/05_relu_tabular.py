@@ -45,7 +45,7 @@ from aelib.course.exercises import (
     check_05_far_min_error,
 )
 from aelib.course.oob import activation_pattern, distance_to_data, out_of_bounds
-from aelib.course.plots import figure1_panel
+from aelib.course.plots import figure1_grid
 from aelib.course.toy_training import (
     FIGURE1_PANELS,
     AutoencoderEnsemble,
@@ -153,10 +153,8 @@ titles = {
     "1c": "1c · banana, [2,5,1,5,2]",
     "1d": "1d · banana, [2,100,20,1,20,100,2]",
 }
-fig, axes = plt.subplots(2, 2, figsize=(10, 8.5))
-for ax, (p, oob) in zip(axes.flat, results.items(), strict=True):
-    figure1_panel(oob, panels[p][1], ax=ax, title=titles[p])
-fig.tight_layout()
+# one colour scale for all four panels, so their colours compare
+figure1_grid(results, {p: X for p, (_, X) in panels.items()}, titles=titles)
 plt.show()
 for p, oob in results.items():
     print(

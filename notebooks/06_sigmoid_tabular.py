@@ -44,7 +44,7 @@ from aelib.course.exercises import (
     check_06_ring_min,
 )
 from aelib.course.oob import distance_to_data, out_of_bounds
-from aelib.course.plots import figure1_panel
+from aelib.course.plots import figure1_grid
 from aelib.course.toy_training import figure1_model
 from aelib.course.widgets import ray_explorer
 from aelib.metrics import reconstruction_error
@@ -57,15 +57,8 @@ for p, (fit, _) in panels.items():
         f"collapsed {fit.n_collapsed}"
     )
 assert all(fit.n_collapsed == 0 for fit, _ in panels.values())  # no sigmoid run collapsed
-fig, axes = plt.subplots(1, 2, figsize=(10, 4.2))
-for ax, (p, oob), title in zip(
-    axes,
-    results.items(),
-    ("1e · one Gaussian, sigmoid", "1f · two Gaussians, sigmoid"),
-    strict=True,
-):
-    figure1_panel(oob, panels[p][1], ax=ax, title=title)
-fig.tight_layout()
+titles = {"1e": "1e · one Gaussian, sigmoid", "1f": "1f · two Gaussians, sigmoid"}
+figure1_grid(results, {p: X for p, (_, X) in panels.items()}, titles=titles)  # one colour scale
 plt.show()
 for p, oob in results.items():
     print(p, oob.summary())
@@ -181,13 +174,21 @@ print(
 assert err_band.min() < err_normal.median()  # lower than for many normal points
 assert not oob.worst_case  # the paper: no point below *all* normal data
 
-fig, ax = plt.subplots(figsize=(6, 3))
-ax.semilogy(ts, reconstruction_error(fit.model, line), label="MSE along (1, -1)")
-ax.axhline(err_normal.median(), color="C1", ls="--", label="median normal MSE")
-ax.axhline(err_normal.min(), color="C2", ls=":", label="min normal MSE")
-ax.axhline(config.EPSILON, color="red", ls=":", label="ε")
+fig, ax = plt.subplots(figsize=(7.5, 3.4))
+ax.semilogy(
+    ts, reconstruction_error(fit.model, line), color="C0", lw=1.8, label="MSE along (1, -1)"
+)
+# median and ε are close (printed above): a broad translucent band and a thin red dotted line
+med = float(err_normal.median())
+ax.axhline(med, color="C1", lw=5, alpha=0.45, label=f"median normal MSE = {med:.3g}")
+ax.axhline(config.EPSILON, color="red", ls=":", lw=1.5, label=f"ε = {config.EPSILON:g}")
+ax.axhline(
+    err_normal.min(), color="C2", ls="--", lw=1.2, label=f"min normal MSE = {err_normal.min():.2g}"
+)
 ax.set_xlabel("t along (1, -1)/√2 from the data's mean")
-ax.legend(fontsize=8)
+ax.set_ylabel("MSE (log scale)")
+ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+fig.tight_layout()
 plt.show()
 
 # %% [markdown]

@@ -187,22 +187,51 @@ for act in ACTIVATIONS:
     )
 
 # %%
-colors = {"C0": "C3", "C1": "C1", "Cinf": "C0"}
-fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
+# per data set: the mean over seeds, error bars ± one standard error over seeds, cut at 0
+# (success: the fraction of the seeds that trained; area and distance: the successful seeds)
 names = list(ACTIVATIONS)
+order = {"C0": "C⁰", "C1": "C¹", "Cinf": "C∞"}
+fig, axes = plt.subplots(1, 3, figsize=(14, 4))
+width = 0.8 / len(datasets)
 for ax, key, label in zip(
     axes,
     ("success", "area", "distance"),
-    ("training success rate", "mean out-of-bounds area", "mean farthest distance"),
+    ("training success rate", "out-of-bounds area", "farthest out-of-bounds distance"),
     strict=True,
 ):
-    ax.bar(names, [table[a][key] for a in names], color=[colors[ACTIVATIONS[a][1]] for a in names])
+    for j, data in enumerate(datasets):
+        means, stds = [], []  # stds: standard errors of the means
+        for act in names:
+            runs_ = [r for r in rows if r["activation"] == act and r["data"] == data]
+            if key == "success":
+                v = np.array([float(r["ok"]) for r in runs_])
+            else:
+                attr = "area" if key == "area" else "max_distance"
+                v = np.array([getattr(r["oob"], attr) for r in runs_ if r["ok"]])
+            means.append(v.mean() if len(v) else np.nan)
+            stds.append(v.std() / np.sqrt(len(v)) if len(v) > 1 else 0.0)
+        x = np.arange(len(names)) + (j - (len(datasets) - 1) / 2) * width
+        ax.bar(
+            x,
+            means,
+            width,
+            yerr=[np.minimum(stds, np.nan_to_num(means)), stds],  # no error bar below 0
+            capsize=2,
+            color=f"C{j}",
+            label=data,
+            error_kw={"lw": 0.8},
+        )
+    ax.set_xticks(
+        range(len(names)), [f"{a}\n{order[ACTIVATIONS[a][1]]}" for a in names], fontsize=8
+    )
     ax.set_title(label, fontsize=10)
-    ax.tick_params(axis="x", rotation=60)
-axes[0].legend(
-    handles=[plt.Rectangle((0, 0), 1, 1, color=c) for c in colors.values()],
-    labels=list(colors),
-    fontsize=8,
+axes[0].set_ylabel("fraction of seeds")
+axes[1].set_ylabel("area (units²)")
+axes[2].set_ylabel("distance from the data")
+axes[1].legend(title="data set", fontsize=8, title_fontsize=8, loc="upper right")
+fig.suptitle(
+    f"mean over {len(seeds)} seeds per data set; error bars ± 1 standard error over seeds",
+    fontsize=10,
 )
 fig.tight_layout()
 plt.show()

@@ -57,7 +57,7 @@ from aelib.course.exercises import (
     check_08_threshold_at,
 )
 from aelib.course.mnist_experiments import mnist_autoencoder
-from aelib.course.plots import digit_grid, error_histograms
+from aelib.course.plots import digit_colour, digit_grid, error_histograms
 from aelib.course.widgets import threshold_explorer
 from aelib.data import load_mnist
 from aelib.metrics import reconstruction_error, roc_auc
@@ -126,8 +126,16 @@ fig, axes = plt.subplots(1, 2, figsize=(10, 4.2))
 for ax, (digits, r) in zip(axes, runs.items(), strict=True):
     with torch.inference_mode():
         z = r.model.encode(r.X)
-    for i, d in enumerate(digits):
-        ax.scatter(*z[r.y == d].T, s=4, color=plt.cm.Set1(i), label=f"digit {d}")
+    ax.set_facecolor("0.4")  # dark, as under notebook 09's error maps: same colours per digit
+    for d in digits:
+        ax.scatter(
+            *z[r.y == d].T,
+            s=6,
+            color=digit_colour(d),
+            edgecolors="black",
+            linewidths=0.2,
+            label=f"digit {d}",
+        )
     ax.set_title(f"codes g(x) of the training digits {digits}", fontsize=10)
     ax.set_xlabel("$z_1$")
     ax.set_ylabel("$z_2$")
@@ -164,12 +172,15 @@ plt.show()
 errors = {
     digits: reconstruction_error(r.model, X_test, reduction="sum") for digits, r in runs.items()
 }
-fig, axes = plt.subplots(2, 1, figsize=(8, 6.5))
+fig, axes = plt.subplots(2, 1, figsize=(9, 6.5))
 for ax, (digits, err) in zip(axes, errors.items(), strict=True):
     normal = torch.isin(y_test, torch.tensor(digits))
-    groups = {f"normal {digits}": err[normal]}
-    groups.update({str(d): err[y_test == d] for d in range(10) if d not in digits})
-    error_histograms(groups, ax=ax)
+    name = f"normal {digits}"
+    groups = {name: err[normal]}
+    groups.update({f"digit {d}": err[y_test == d] for d in range(10) if d not in digits})
+    error_histograms(
+        groups, ax=ax, bins=30, filled=[name], legend_outside=True, legend_title="test images"
+    )
     ax.set_title(f"model trained on {digits}: test errors (sum of squares)", fontsize=10)
 fig.tight_layout()
 plt.show()

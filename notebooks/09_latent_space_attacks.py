@@ -115,8 +115,10 @@ plt.show()
 
 # %% [markdown]
 # Red: decoded points with sum of squared errors below ε = 0.1 — far below every training image
-# (whose errors are printed next). Coloured dots: the training codes by digit. The stars are the
-# best far candidates, numbered from 0 (a minimum one grid cell wide is too small to show red).
+# (whose errors are printed next). Coloured dots: the training codes by digit (same colours as in
+# notebook 08). The stars are the best far candidates, numbered from 0; a red ring marks one whose
+# own error is below ε although hardly any red shows: its zone is only a grid cell or two wide
+# (a speck, hidden under the star), since the grid samples the latent plane coarsely.
 # As in the paper, the landscape is skewed: the error grows steeply in some directions (towards
 # the top right) and slowly in others, and low-error valleys reach beyond the training codes.
 #
@@ -244,21 +246,46 @@ with torch.inference_mode():
     walk = run01.model.decode(path)
 walk_err = reconstruction_error(run01.model, walk, reduction="sum")
 walk_dist = nearest_distance(walk, run01.X)
-fig, ax = plt.subplots(figsize=(7, 3))
-ax.semilogy(ts, walk_err, label="L(h(z)) along the path")
+inner = (ts > 0.2) & (ts < 0.8)
+i_min = int(torch.argmin(torch.where(inner, walk_err, torch.inf)))  # the minimum between classes
+fig, ax = plt.subplots(figsize=(7.5, 3.2))
+ax.semilogy(ts, walk_err, color="C0", label="L(h(z)) along the path")
 ax.axhline(res01.min_normal_error, color="red", ls="--", label="min normal error")
+ax.plot(ts[i_min], walk_err[i_min], "o", color="C0", mfc="none", ms=9, mew=1.5)
+ax.annotate(
+    f"minimum between the classes\nt = {ts[i_min]:.2f} (image below)",
+    (float(ts[i_min]), float(walk_err[i_min])),
+    xytext=(12, -4),
+    textcoords="offset points",
+    fontsize=8,
+)
+ax.set_ylabel("L(h(z)): sum of squared\nerrors (log scale)")
 ax.set_xlabel("t: z = (1 − t)·mean code of 0s + t·mean code of 1s")
-ax.legend(fontsize=8)
+ax2 = ax.twinx()
+ax2.plot(ts, walk_dist, color="C2", ls=":", label="distance to nearest training image")
+ax2.set_ylabel("distance to nearest\ntraining image", color="C2")
+lines = ax.get_legend_handles_labels()
+lines2 = ax2.get_legend_handles_labels()
+ax.legend(
+    lines[0] + lines2[0],
+    lines[1] + lines2[1],
+    fontsize=8,
+    loc="upper center",
+    bbox_to_anchor=(0.5, -0.25),
+    ncol=3,
+)
+fig.tight_layout()
 plt.show()
-steps = [0, 20, 40, 50, 60, 80, 100]
+steps = sorted({0, 20, 40, i_min, 50, 60, 80, 100})
 fig = digit_row(
     walk[steps],
-    [f"t={ts[i]:.1f}\nL={walk_err[i]:.2g}\nd={walk_dist[i]:.3g}" for i in steps],
-    title="decoded along the path from the 0s to the 1s",
+    [
+        f"t={ts[i]:.2f}{' (min)' if i == i_min else ''}\nL={walk_err[i]:.2g}\nd={walk_dist[i]:.3g}"
+        for i in steps
+    ],
+    title="decoded along the path from the 0s to the 1s (with the minimum between the classes)",
 )
 plt.show()
-inner = (ts > 0.2) & (ts < 0.8)
-i_min = int(torch.argmin(torch.where(inner, walk_err, torch.inf)))
 print(
     f"lowest error between the classes: t = {ts[i_min]:.2f}, L = {walk_err[i_min]:.3g}, "
     f"distance {walk_dist[i_min]:.3g}; min normal error {res01.min_normal_error:.3g}"

@@ -3,9 +3,17 @@
 import matplotlib.pyplot as plt
 import pytest
 import torch
+from matplotlib.colors import to_rgba
 
-from aelib.attacks import latent_grid_search, nearest_distance
-from aelib.course.plots import digit_grid, digit_row, error_histograms, latent_error_map
+from aelib.attacks import GridSearchResult, latent_grid_search, nearest_distance
+from aelib.course.plots import (
+    DIGIT_COLOURS,
+    digit_colour,
+    digit_grid,
+    digit_row,
+    error_histograms,
+    latent_error_map,
+)
 from aelib.course.widgets import latent_explorer, threshold_explorer
 from aelib.metrics import reconstruction_error
 from aelib.models import ConvAutoencoder
@@ -25,12 +33,69 @@ def test_latent_error_map(setup):
     _, _, y, res = setup
     ax = latent_error_map(res, y, mark=2, title="t", eps=float(res.error_map.median()))
     assert ax.get_title() == "t"
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["digit 0", "digit 1"]
-    assert len(ax.lines) == 2  # two stars
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert texts[:2] == ["digit 0", "digit 1"] and "minima" in texts[2]
+    assert sum(line.get_marker() == "*" for line in ax.lines) == 2  # two stars
     with pytest.raises(TypeError):
         latent_error_map("result")
     with pytest.raises(ValueError, match="labels"):
         latent_error_map(res, y[:3])
+
+
+def test_codes_take_the_course_wide_digit_colours(setup):
+    _, _, y, res = setup
+    ax = latent_error_map(res, y)
+    fills = [tuple(c.get_facecolor()[0]) for c in ax.collections if c.get_offsets().shape[0] == 6]
+    assert fills == [to_rgba(DIGIT_COLOURS[0], 0.9), to_rgba(DIGIT_COLOURS[1], 0.9)]
+    assert all(to_rgba(c)[:3] != to_rgba("red")[:3] for c in DIGIT_COLOURS.values())
+    assert len(set(DIGIT_COLOURS.values())) == 10
+    assert digit_colour(7) == DIGIT_COLOURS[7]
+    with pytest.raises(ValueError, match="digit"):
+        digit_colour(10)
+
+
+def _narrow_valley_result(width_cells: int) -> GridSearchResult:
+    """A 21 × 21 map of ones with a square zone, ``width_cells`` cells wide, at 0.001 at the origin."""
+    g = torch.linspace(-10, 10, 21)
+    emap = torch.ones(21, 21)
+    emap[10 : 10 + width_cells, 10 : 10 + width_cells] = 1e-3
+    z = torch.tensor([[0.0, 0.0]])
+    return GridSearchResult(
+        x=torch.zeros(1, 4),
+        errors=torch.tensor([1e-3]),
+        distances=torch.tensor([5.0]),
+        z=z,
+        normal_error=torch.tensor([1.0, 2.0]),
+        min_distance=None,
+        method="grid",
+        reduction="sum",
+        grid_x=g,
+        grid_y=g,
+        error_map=emap,
+        latents=torch.zeros(3, 2),
+    )
+
+
+@pytest.mark.parametrize(("width", "ringed"), [(1, True), (2, True), (3, False)])
+def test_a_minimum_too_narrow_to_show_red_is_ringed(width, ringed):
+    ax = latent_error_map(_narrow_valley_result(width), mark=1, eps=0.1)
+    rings = [line for line in ax.lines if line.get_marker() == "o"]
+    assert (len(rings) == 1) is ringed
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any("L < ε" in t for t in texts) is ringed
+    plt.close("all")
+
+
+def test_error_histograms_fill_the_named_groups_and_label_the_threshold():
+    groups = {"normal": torch.rand(50) + 0.1, "digit 3": torch.rand(30) + 1}
+    ax = error_histograms(groups, bins=12, filled=["normal"], threshold=0.5, legend_outside=True)
+    filled = [p for p in ax.patches if p.get_fill()]
+    assert len(filled) == 12 and filled[0].get_alpha() == pytest.approx(0.35)
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert texts == ["normal", "digit 3", "threshold 0.5"]
+    with pytest.raises(ValueError, match="filled"):
+        error_histograms(groups, filled=["nope"])
+    plt.close("all")
 
 
 def test_digit_plots():

@@ -1,11 +1,12 @@
 """Tests of the Figure-1 plots and the toy slider explorers."""
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pytest
 import torch
 
 from aelib.course.oob import out_of_bounds
-from aelib.course.plots import activation_walk, figure1_panel
+from aelib.course.plots import activation_walk, figure1_grid, figure1_panel
 from aelib.course.widgets import epsilon_explorer, ray_explorer
 from aelib.models import MLPAutoencoder
 
@@ -26,6 +27,50 @@ def test_figure1_panel_draws(model_oob):
         figure1_panel("oob", X)
     with pytest.raises(ValueError):
         figure1_panel(oob, torch.zeros(3, 3))
+
+
+def test_figure1_panel_star_is_not_clipped_and_legend_names_the_layers(model_oob):
+    _, oob = model_oob
+    ax = figure1_panel(oob, X, legend=True)
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert texts[0].startswith("MSE < ε") and texts[-1] == "training data"
+    stars = [line for line in ax.lines if line.get_marker() == "*"]
+    assert all(not s.get_clip_on() for s in stars)
+    plt.close("all")
+
+
+def test_figure1_grid_shares_one_colour_scale(model_oob):
+    m, oob = model_oob
+    other = out_of_bounds(m, X * 3, bounds=(-4, 4), resolution=41, eps=10.0, margin=0.5)
+    fig = figure1_grid({"a": oob, "b": other}, {"a": X, "b": X * 3}, titles={"a": "A"}, ncols=2)
+    panels = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
+    assert [ax.get_title() for ax in panels] == ["A", "b"]
+    norms = [next(c for c in ax.collections if hasattr(c, "norm")).norm for ax in panels]
+    lo = min(float(oob.errors.min()), float(other.errors.min()))
+    hi = max(float(oob.errors.max()), float(other.errors.max()))
+    for n in norms:
+        assert (n.vmin, n.vmax) == pytest.approx((max(lo, 1e-8), hi), rel=1e-6)
+    (bar,) = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
+    ticks = bar.get_yticks()
+    np.testing.assert_allclose(np.log10(ticks), np.round(np.log10(ticks)))  # powers of ten
+    assert len(fig.legends) == 1
+    with pytest.raises(ValueError, match="data"):
+        figure1_grid({"a": oob}, {})
+    plt.close("all")
+
+
+def test_activation_walk_marks_both_edges_and_whole_units():
+    ts = torch.linspace(-3, 3, 7)
+    fig = activation_walk(ts, ts.abs(), torch.zeros(7, 5, dtype=torch.bool), edge=(-1.5, 1.5))
+    a1, a2 = fig.axes
+    for ax in (a1, a2):
+        xs = [line.get_xdata()[0] for line in ax.lines if line.get_linestyle() == "--"]
+        assert xs == [-1.5, 1.5]
+    assert list(a2.get_yticks()) == [0, 1, 2, 3, 4]
+    assert "-1.5, 1.5" in a1.get_legend().get_texts()[1].get_text()
+    with pytest.raises(ValueError, match="edge"):
+        activation_walk(ts, ts, torch.zeros(7, 5, dtype=torch.bool), edge=(2.0, 1.0))
+    plt.close("all")
 
 
 def test_activation_walk():

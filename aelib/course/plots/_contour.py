@@ -10,10 +10,11 @@ import numpy as np
 import torch
 from matplotlib.axes import Axes
 from matplotlib.colors import LogNorm
+from matplotlib.ticker import LogFormatterSciNotation
 
 from aelib._validation import as_float_tensor, check_positive_float, check_positive_int
 
-__all__ = ["error_contour"]
+__all__ = ["error_contour", "log_colorbar"]
 
 
 def error_contour(
@@ -73,10 +74,16 @@ def _log_contour(
     err: np.ndarray,
     levels: int = 25,
     cmap: str = "viridis",
+    vmin: float | None = None,
+    vmax: float | None = None,
 ):
-    """The log-scale filled contours of :func:`error_contour`, without the ε zone."""
-    floor = max(float(err.min()), 1e-8)
-    top = max(float(err.max()), floor * 10)
+    """The log-scale filled contours of :func:`error_contour`, without the ε zone.
+
+    ``vmin``/``vmax`` fix the colour scale (to share it between panels); by default it spans
+    this panel's errors.
+    """
+    floor = max(float(err.min()), 1e-8) if vmin is None else float(vmin)
+    top = max(float(err.max()), floor * 10) if vmax is None else max(float(vmax), floor * 10)
     bounds = np.geomspace(floor, top, levels + 1)
     clipped = np.clip(err, floor, top)
     return ax.contourf(xx, yy, clipped, levels=bounds, norm=LogNorm(floor, top), cmap=cmap)
@@ -90,3 +97,33 @@ def _eps_zone(ax: Axes, xx: np.ndarray, yy: np.ndarray, err: np.ndarray, eps: fl
     if not (err < eps).any():
         return None
     return ax.contourf(xx, yy, err, levels=[float(err.min()) - 1.0, eps], colors=["red"], alpha=0.9)
+
+
+def log_colorbar(cs, ax, label: str = "MSE (log scale)"):
+    """A colour bar for a log-scale contour set, ticked at whole powers of ten (10⁻³, 10⁻², …).
+
+    Parameters
+    ----------
+    cs : matplotlib.contour.QuadContourSet
+        From :func:`error_contour` (or any ``contourf`` with a ``LogNorm``).
+    ax : matplotlib.axes.Axes or sequence of Axes
+        The axes the colour bar takes its room from (several: one bar shared by all).
+    label : str
+        Colour bar label.
+
+    Returns
+    -------
+    matplotlib.colorbar.Colorbar
+    """
+    lo, hi = float(cs.levels[0]), float(cs.levels[-1])
+    decades = np.arange(np.ceil(np.log10(lo) - 1e-9), np.floor(np.log10(hi) + 1e-9) + 1)
+    ticks = 10.0**decades
+    if len(ticks) < 2:
+        ticks = np.array([lo, hi])
+    elif len(ticks) > 8:  # keep at most ~8 labels: every 2nd or 3rd decade
+        ticks = ticks[:: int(np.ceil(len(ticks) / 8))]
+    first = ax if isinstance(ax, Axes) else np.asarray(ax).flat[0]
+    cb = first.figure.colorbar(cs, ax=ax, label=label, ticks=ticks)
+    cb.ax.yaxis.set_major_formatter(LogFormatterSciNotation())
+    cb.ax.minorticks_off()
+    return cb

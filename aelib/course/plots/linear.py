@@ -328,7 +328,9 @@ def hull_argument(
     t : float
         Distance moved, > 0.
     interior_index : int, optional
-        Index of a point to show the failing "start inside the hull" move from.
+        Index of a point to show the failing "start inside the hull" move from; its legend
+        entry gives the distance from the end point to the nearest other yᵢ *in the latent
+        plane* (the distance in the input space is at least as large).
     ax : Axes, optional
         Where to draw; a new figure if ``None``.
 
@@ -368,9 +370,8 @@ def hull_argument(
         b = Y[i] + t * u
         near = float(torch.cat([Y[:i], Y[i + 1 :]]).sub(b).norm(dim=1).min())
         ax.annotate("", xy=b.numpy(), xytext=Y[i].numpy(), arrowprops={"arrowstyle": "->"})
-        ax.plot(
-            *b.numpy(), "X", ms=10, color="C4", mec="black", label=f"interior start: {near:.2f}"
-        )
+        label = f"interior start + t u: nearest other $y_i$ at {near:.2f}\n(latent-plane distance)"
+        ax.plot(*b.numpy(), "X", ms=10, color="C4", mec="black", label=label)
     ax.set_aspect("equal", adjustable="datalim")
     ax.set_xlabel("$y_1$ (first principal coordinate)")
     ax.set_ylabel("$y_2$")

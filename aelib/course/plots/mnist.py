@@ -8,16 +8,60 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
 from torchvision.utils import make_grid
 
 from aelib._validation import as_float_tensor, check_positive_float, check_positive_int
 from aelib.attacks import GridSearchResult
 from aelib.course import config
-from aelib.course.plots._contour import error_contour
+from aelib.course.plots._contour import error_contour, log_colorbar
 
-__all__ = ["latent_error_map", "digit_grid", "digit_row", "error_histograms"]
+__all__ = [
+    "DIGIT_COLOURS",
+    "digit_colour",
+    "latent_error_map",
+    "digit_grid",
+    "digit_row",
+    "error_histograms",
+]
 
-_CODE_COLOURS = ("white", "orange", "magenta", "cyan")  # never red: red is the ε zone
+#: One colour per digit, the same in every figure (notebooks 08 and 09). Never red (red is the
+#: ε zone); the digit sets of the course, {4, 5, 7} and {0, 1}, get colours that stand out on
+#: white and on the viridis error maps. Drawn with a thin black rim, so white shows on white.
+DIGIT_COLOURS: dict[int, str] = {
+    0: "cyan",
+    1: "hotpink",
+    2: "lime",
+    3: "saddlebrown",
+    4: "white",
+    5: "orange",
+    6: "royalblue",
+    7: "magenta",
+    8: "tan",
+    9: "grey",
+}
+
+
+def digit_colour(digit: int) -> str:
+    """The colour of ``digit`` (0–9) in every figure of the course (:data:`DIGIT_COLOURS`)."""
+    if isinstance(digit, bool) or int(digit) not in DIGIT_COLOURS:
+        raise ValueError(f"digit: expected an int in 0..9, got {digit!r}")
+    return DIGIT_COLOURS[int(digit)]
+
+
+def _code_scatter(ax: Axes, lat: torch.Tensor, labels: torch.Tensor, s: float = 5) -> list:
+    """Codes coloured by digit, black-rimmed; returns legend handles (rimmed, so white shows)."""
+    handles = []
+    for d in torch.unique(labels).tolist():
+        pts = lat[labels == d]
+        colour = digit_colour(d)
+        ax.scatter(
+            pts[:, 0], pts[:, 1], s=s, color=colour, edgecolors="black", linewidths=0.2, alpha=0.9
+        )
+        handles.append(
+            Line2D([], [], ls="", marker="o", ms=6, color=colour, mec="black", label=f"digit {d}")
+        )
+    return handles
 
 
 def latent_error_map(
@@ -37,14 +81,17 @@ def latent_error_map(
         From :func:`aelib.attacks.latent_grid_search` (its ``error_map`` is drawn on a log colour
         scale with :func:`aelib.course.plots.error_contour`).
     labels : torch.Tensor, optional
-        Digit of each training code, shape (N,); codes are coloured by digit with a legend.
+        Digit of each training code, shape (N,); codes are coloured by digit
+        (:data:`DIGIT_COLOURS`) with a legend.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure if ``None``.
     eps : float, optional
         The red zone: error below ``eps`` (same reduction as the search); default:
         ``config.MNIST_EPSILON`` (read at call time).
     mark : int
-        Mark the first ``mark`` candidates ``result.z`` with numbered stars.
+        Mark the first ``mark`` candidates ``result.z`` with numbered stars (0 = lowest error);
+        a candidate whose error is below ``eps`` while its grid cell's is not (a minimum
+        narrower than a grid cell, so no red shows) also gets a red ring.
     title : str, optional
         Panel title.
     colorbar : bool
@@ -72,24 +119,83 @@ def latent_error_map(
     cs = error_contour(ax, xx, yy, result.error_map, eps=eps)
     if colorbar:
         unit = "sum of squared errors" if result.reduction == "sum" else "MSE"
-        ax.figure.colorbar(cs, ax=ax, label=f"{unit} (log scale)", format="%.0e")
+        log_colorbar(cs, ax, label=f"{unit} (log scale)")
     if labels is None:
         ax.scatter(lat[:, 0], lat[:, 1], s=3, c="white", edgecolors="none", alpha=0.7)
+        handles = []
     else:
-        for i, d in enumerate(torch.unique(labels).tolist()):
-            pts = lat[labels == d]
-            colour = _CODE_COLOURS[i % len(_CODE_COLOURS)]
-            ax.scatter(pts[:, 0], pts[:, 1], s=3, color=colour, alpha=0.8, label=f"digit {d}")
-        ax.legend(fontsize=7, markerscale=3, loc="upper right")
+        handles = _code_scatter(ax, lat, labels, s=4)
     if mark and result.z is not None:
-        for i, z in enumerate(result.z[:mark].tolist()):
-            ax.plot(*z, marker="*", ms=13, color="yellow", mec="black", zorder=4)
-            ax.annotate(str(i), z, xytext=(5, 5), textcoords="offset points", fontsize=8)
+        handles += _mark_candidates(ax, result, mark, eps)
+    if handles:
+        ax.legend(handles=handles, fontsize=7, loc="upper right", framealpha=0.9)
     ax.set_xlabel("$z_1$")
     ax.set_ylabel("$z_2$")
     if title:
         ax.set_title(title, fontsize=10)
     return ax
+
+
+_TINY_ZONE_CELLS = 4  # an ε zone of at most this many grid cells is hidden under a star
+
+
+def _mark_candidates(ax: Axes, result: GridSearchResult, mark: int, eps: float) -> list:
+    """Numbered stars on the first ``mark`` candidates; a red ring where L < ε but no red shows.
+
+    The ε zone is drawn from the grid, so the zone of a narrow minimum (at most
+    ``_TINY_ZONE_CELLS`` cells of its 5 × 5 neighbourhood below ε) is a speck of red, hidden
+    under the star, though the candidate's own error is below ε; the ring shows it. Returns
+    legend handles.
+    """
+    gx, gy = result.grid_x.detach().cpu(), result.grid_y.detach().cpu()
+    emap = result.error_map.detach().cpu()
+    ringed = False
+    for i, (z, e) in enumerate(
+        zip(result.z[:mark].tolist(), result.errors[:mark].tolist(), strict=True)
+    ):
+        ax.plot(*z, marker="*", ms=13, color="yellow", mec="black", zorder=5, clip_on=False)
+        ax.annotate(
+            str(i),
+            z,
+            xytext=(9, 8),
+            textcoords="offset points",
+            fontsize=9,
+            fontweight="bold",
+            color="black",
+            bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
+        )
+        i_y, i_x = int(torch.argmin((gy - z[1]).abs())), int(torch.argmin((gx - z[0]).abs()))
+        near = emap[max(i_y - 2, 0) : i_y + 3, max(i_x - 2, 0) : i_x + 3]
+        if e < eps and int((near < eps).sum()) <= _TINY_ZONE_CELLS:  # red hidden by the star
+            ax.plot(*z, marker="o", ms=20, mfc="none", mec="red", mew=2, zorder=4)
+            ringed = True
+    handles = [
+        Line2D(
+            [],
+            [],
+            ls="",
+            marker="*",
+            ms=11,
+            color="yellow",
+            mec="black",
+            label="far local minima (0 = lowest)",
+        )
+    ]
+    if ringed:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                ls="",
+                marker="o",
+                ms=11,
+                mfc="none",
+                mec="red",
+                mew=2,
+                label="L < ε here; zone ≲ 2 grid cells wide",
+            )
+        )
+    return handles
 
 
 def _images(images: object) -> torch.Tensor:
@@ -168,7 +274,14 @@ def digit_row(
 
 
 def error_histograms(
-    errors: Mapping[str, torch.Tensor], ax: Axes | None = None, threshold: float | None = None
+    errors: Mapping[str, torch.Tensor],
+    ax: Axes | None = None,
+    threshold: float | None = None,
+    bins: int = 40,
+    filled: Sequence[str] = (),
+    alpha: float = 0.35,
+    legend_outside: bool = False,
+    legend_title: str | None = None,
 ) -> Axes:
     """Histograms of reconstruction errors per group on a log axis (e.g. one per digit).
 
@@ -179,7 +292,18 @@ def error_histograms(
     ax : matplotlib.axes.Axes, optional
         Where to draw.
     threshold : float, optional
-        Draw a vertical line there.
+        Draw a vertical line there (labelled in the legend).
+    bins : int
+        Number of log-spaced bins over the range of all groups.
+    filled : sequence of str
+        Groups drawn as translucent filled bars (e.g. the normal data) under the outlines of
+        the others.
+    alpha : float
+        Opacity of the filled groups.
+    legend_outside : bool
+        Put the legend to the right of the axes (for many groups).
+    legend_title : str, optional
+        Legend title.
 
     Returns
     -------
@@ -187,22 +311,41 @@ def error_histograms(
     """
     if not isinstance(errors, Mapping) or not errors:
         raise TypeError(f"errors: expected a non-empty mapping name → errors, got {errors!r:.60}")
+    bins = check_positive_int(bins, "bins")
+    unknown = [k for k in filled if k not in errors]
+    if isinstance(filled, str) or unknown:
+        raise ValueError(f"filled: expected a sequence of group names of errors, got {filled!r}")
     values = {
         k: as_float_tensor(v, f"errors[{k!r}]", ndim=1, shape="(N,)").detach().cpu().double()
         for k, v in errors.items()
     }
     lo = max(min(float(v.min()) for v in values.values()), 1e-8)
     hi = max(max(float(v.max()) for v in values.values()), lo * 10)
-    bins = np.geomspace(lo, hi, 40)
+    edges = np.geomspace(lo, hi, bins + 1)
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3.2))
     for k, v in values.items():
         w = np.full(len(v), 1.0 / len(v))
-        ax.hist(v.clamp_min(lo).numpy(), bins=bins, weights=w, histtype="step", lw=1.5, label=k)
+        x = v.clamp_min(lo).numpy()
+        if k in filled:
+            ax.hist(x, bins=edges, weights=w, color="0.45", alpha=alpha, label=k, zorder=1)
+        else:
+            ax.hist(x, bins=edges, weights=w, histtype="step", lw=1.4, label=k, zorder=2)
     if threshold is not None:
-        ax.axvline(check_positive_float(threshold, "threshold"), color="red", ls="--", lw=1)
+        t = check_positive_float(threshold, "threshold")
+        ax.axvline(t, color="red", ls="--", lw=1.2, label=f"threshold {t:.3g}", zorder=3)
     ax.set_xscale("log")
     ax.set_xlabel("reconstruction error (log scale)")
     ax.set_ylabel("fraction of the group")
-    ax.legend(fontsize=7, ncol=2)
+    if legend_outside:
+        ax.legend(
+            fontsize=8,
+            title=legend_title,
+            title_fontsize=8,
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            borderaxespad=0.0,
+        )
+    else:
+        ax.legend(fontsize=7, ncol=2, title=legend_title, title_fontsize=7)
     return ax
