@@ -513,10 +513,11 @@ def test_course_student_notebooks_execute(tmp_path, monkeypatch):
 # or a stored output — may show the exercise's accepted answer. Each checker registers what its
 # answer looks like in print (aelib.course.exercises.answer_key): numbers, matched as the notebook
 # would print them (rounded to the printed decimals, at least two significant digits, percentages
-# read as fractions too), and regular expressions for answers in words or formulas.
+# read as fractions too; section numbers such as §4.1 are not numbers), and regular expressions for
+# answers in words or formulas.
 
 NUMBER = re.compile(
-    r"(?<![\w.])(?P<sign>[-−]?)(?P<mantissa>\d+(?:,\d{3})*(?:\.\d*)?|\.\d+)"
+    r"(?<![\w.§])(?P<sign>[-−]?)(?P<mantissa>\d+(?:,\d{3})*(?:\.\d*)?|\.\d+)"
     r"(?:[eE](?P<exp>[-−+]?\d+))?(?P<percent>\s?%)?"
 )
 
@@ -602,6 +603,7 @@ def test_answer_scanner_reads_numbers_as_printed():
     assert answer_shown("ELU is C1, ReLU C0", key) == ["C1"]
     assert answer_shown("no answer: 0.9, 4.25, 1,234", key) == []
     assert answer_shown("minus: −3.32", key) == []  # the sign counts
+    assert answer_shown("the criterion of §3.32, §4.5.1", key) == []  # section numbers
 
 
 def test_every_checker_has_an_answer_key():
