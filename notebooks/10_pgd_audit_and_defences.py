@@ -271,7 +271,7 @@ assert not report.reliable and report.method == "latent PGD"
 import numpy as np
 from pyod.models.auto_encoder import AutoEncoder
 
-from aelib.course.exercises import check_10_passes_deployed
+from aelib.course.exercises import check_10_negative_audit, check_10_passes_deployed
 from aelib.course.plots import plot_miss_rate
 from aelib.data import two_gaussians
 from aelib.neighbors import nearest_distance
@@ -479,6 +479,23 @@ maha_threshold = 0.99 * float(adv_scores.min())
 
 # %% tags=["tolerance-search"]
 assert check_10_mahalanobis_threshold(maha_threshold, source=MNIST_SOURCE)
+
+# %% [markdown]
+# **Exercise 4 (audit; predict first).** The table shows that negative samples leave fewer
+# adversarial restarts. Before you run anything, predict: will `audit` call `nae16` reliable, and
+# will its failures reach less far than the baseline's (section 4 prints the baseline's `max
+# distance` in data radii)? Then audit it, `audit(nae16, X, reduction="sum")`, and answer
+# `nae_answer = (report.reliable, report.max_distance / report.data_radius)`.
+
+# %% nbgrader={"grade": false, "grade_id": "nb10_negative_audit", "locked": false, "schema_version": 3, "solution": true, "task": false}
+nae_answer = None  # your answer: (reliable, max distance in data radii)
+### BEGIN SOLUTION
+nae_report = audit(nae16, X, reduction="sum")
+nae_answer = (nae_report.reliable, nae_report.max_distance / nae_report.data_radius)
+### END SOLUTION
+
+# %% tags=["tolerance-search"]
+assert check_10_negative_audit(nae_answer, source=MNIST_SOURCE)
 
 # %% [markdown]
 # ## What the numbers say

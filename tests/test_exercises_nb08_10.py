@@ -237,3 +237,32 @@ def test_check_10_passes_deployed_solution_and_typical_mistakes(capsys):
     for answer, hint in cases:
         assert not check_10_passes_deployed(answer)
         assert hint in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_check_10_negative_audit_against_an_independent_audit(capsys):
+    from aelib.audit import audit, default_min_distance
+    from aelib.course import config
+    from aelib.course.exercises import check_10_negative_audit
+    from aelib.course.mnist_experiments import mnist_autoencoder, negative_autoencoder
+
+    run = mnist_autoencoder(config.MNIST_DIGITS_A, latent_dim=16, source="bundled")
+    model = negative_autoencoder(run, default_min_distance(run.X, config.MNIST_FAR_QUANTILE))
+    report = audit(model, run.X, reduction="sum")
+    radii = report.max_distance / report.data_radius
+    assert check_10_negative_audit((report.reliable, radii))
+    assert check_10_negative_audit([report.reliable, radii * 1.05])
+    cases = [
+        ((not report.reliable, radii), "reliable"),
+        ((report.reliable, report.max_distance), "distance in pixels"),
+        ((report.reliable, report.max_distance / report.min_distance), "min_distance"),
+        ((report.reliable, radii * 2), "max_distance / report.data_radius"),
+        ((1, radii), "a bool"),
+        ((report.reliable, "far"), "a number"),
+        (radii, "a pair"),
+    ]
+    capsys.readouterr()
+    for answer, hint in cases:
+        assert not check_10_negative_audit(answer)
+        assert hint in capsys.readouterr().out
+    assert not check_10_negative_audit(None)

@@ -1,7 +1,9 @@
-"""Checker for notebook 10's audit exercise: which points does a deployed detector pass?"""
+"""Checkers for notebook 10's audit exercises: what a deployed detector passes, and an audit
+of the negative-sample model."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -14,7 +16,7 @@ from aelib.course.exercises._feedback import (
     register_answer,
 )
 
-__all__ = ["check_10_passes_deployed"]
+__all__ = ["check_10_negative_audit", "check_10_passes_deployed", "negative_sample_audit"]
 
 
 class _NormDetector:
@@ -93,3 +95,72 @@ def check_10_passes_deployed(passes_deployed: Callable | None) -> bool:
 @register_answer("check_10_passes_deployed")
 def _passes_deployed_key() -> AnswerKey:
     return AnswerKey()  # a function, tested on made-up detectors: nothing to print
+
+
+def negative_sample_audit(source: str = "bundled"):
+    """``audit`` of notebook 10's negative-sample model, from the course's seeded, cached recipes.
+
+    The 16-D ReLU {4, 5, 7} model, fine-tuned with negative samples at the notebook's "far"
+    (``negative_autoencoder``), audited with every default and ``reduction="sum"`` (seed 0).
+    Never read from the notebook.
+    """
+    from aelib.audit import audit, default_min_distance
+    from aelib.course import config
+    from aelib.course.mnist_experiments import mnist_autoencoder, negative_autoencoder
+
+    run = mnist_autoencoder(
+        config.MNIST_DIGITS_A, latent_dim=max(config.NB10_LATENT_DIMS), source=source
+    )
+    far = default_min_distance(run.X, config.MNIST_FAR_QUANTILE)
+    return audit(negative_autoencoder(run, far), run.X, reduction="sum")
+
+
+@never_raises
+def check_10_negative_audit(answer: object, *, source: str = "bundled") -> bool:
+    """``(reliable, reach)`` of the negative-sample model's audit; reach in data radii (± 10 %)."""
+    fb = Feedback("10 · auditing the negative-sample model")
+    if answer is NOT_ATTEMPTED:
+        return fb.not_attempted()
+    if not (isinstance(answer, tuple | list) and len(answer) == 2):
+        return fb.wrong(
+            f"expected a pair (reliable, max distance in data radii), got {answer!r:.60}"
+        )
+    reliable, reach = answer
+    if not isinstance(reliable, bool):
+        return fb.wrong("the first element is the report's verdict: report.reliable (a bool).")
+    value = fb.finite_number(reach)
+    if value is None:
+        return fb.wrong(f"the second element is a number (data radii), got {reach!r:.40}")
+    report = negative_sample_audit(source)
+    if reliable != report.reliable:
+        if report.reliable:
+            return fb.wrong("read report.reliable: the audit found no adversarial anomaly.")
+        found = len(report.errors)
+        return fb.wrong(
+            f"the audit says reliable = False ({found} adversarial "
+            f"anomal{'y' if found == 1 else 'ies'}): fewer failures is not no failure."
+        )
+    right = report.max_distance / report.data_radius
+    if math.isclose(value, report.max_distance, rel_tol=0.1) and report.data_radius > 1:
+        return fb.wrong(
+            f"{value:.3g} is the distance in pixels; divide by the data radius "
+            f"({report.data_radius:.3g}; the report's repr gives both)."
+        )
+    if report.min_distance > 0 and math.isclose(
+        value, report.max_distance / report.min_distance, rel_tol=0.1
+    ):
+        return fb.wrong("that is in units of min_distance; the question asks for data radii.")
+    if not math.isclose(value, right, rel_tol=0.1):
+        return fb.wrong(
+            "read report.max_distance / report.data_radius (the repr's 'max distance' line)."
+        )
+    return fb.correct(
+        f"reliable = {report.reliable}, reaching {right:.2f} data radii: negative samples cut "
+        f"the number of failures, not how far they reach."
+    )
+
+
+@register_answer("check_10_negative_audit")
+def _negative_audit_key() -> AnswerKey:
+    report = negative_sample_audit()
+    return AnswerKey(values=(report.max_distance / report.data_radius, report.max_distance))
