@@ -494,7 +494,8 @@ nae_report = audit(nae16, X, reduction="sum")
 nae_answer = (nae_report.reliable, nae_report.max_distance / nae_report.data_radius)
 ### END SOLUTION
 
-# %% tags=["tolerance-search"]
+# %% tags=["nbval-ignore-output"]
+# the verdict itself depends on the training run (on other CPUs the retrained model can pass)
 assert check_10_negative_audit(nae_answer, source=MNIST_SOURCE)
 
 # %% [markdown]

@@ -266,3 +266,17 @@ def test_check_10_negative_audit_against_an_independent_audit(capsys):
         assert not check_10_negative_audit(answer)
         assert hint in capsys.readouterr().out
     assert not check_10_negative_audit(None)
+
+
+def test_check_10_negative_audit_accepts_a_clean_verdict(monkeypatch, capsys):
+    """A model the audit calls reliable: (True, 0.0) is right, whatever the units hints say."""
+    from aelib.course.exercises import check_10_negative_audit, nb10_audit
+
+    class Clean:
+        reliable, errors, max_distance, data_radius, min_distance = True, [], 0.0, 10.6, 6.9
+
+    monkeypatch.setattr(nb10_audit, "negative_sample_audit", lambda source="bundled": Clean())
+    assert check_10_negative_audit((True, 0.0))
+    assert "evidence, not proof" in capsys.readouterr().out
+    assert not check_10_negative_audit((False, 0.0))
+    assert "no adversarial anomaly" in capsys.readouterr().out

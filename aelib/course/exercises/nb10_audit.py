@@ -141,6 +141,13 @@ def check_10_negative_audit(answer: object, *, source: str = "bundled") -> bool:
             f"anomal{'y' if found == 1 else 'ies'}): fewer failures is not no failure."
         )
     right = report.max_distance / report.data_radius
+    if math.isclose(value, right, rel_tol=0.1, abs_tol=1e-9):
+        if report.reliable:
+            return fb.correct("no adversarial anomaly found (max distance 0): evidence, not proof.")
+        return fb.correct(
+            f"{len(report.errors)} adversarial anomalies, the farthest {right:.2f} data radii "
+            "out: compare both with the baseline's in section 4."
+        )
     if math.isclose(value, report.max_distance, rel_tol=0.1) and report.data_radius > 1:
         return fb.wrong(
             f"{value:.3g} is the distance in pixels; divide by the data radius "
@@ -150,13 +157,8 @@ def check_10_negative_audit(answer: object, *, source: str = "bundled") -> bool:
         value, report.max_distance / report.min_distance, rel_tol=0.1
     ):
         return fb.wrong("that is in units of min_distance; the question asks for data radii.")
-    if not math.isclose(value, right, rel_tol=0.1):
-        return fb.wrong(
-            "read report.max_distance / report.data_radius (the repr's 'max distance' line)."
-        )
-    return fb.correct(
-        f"reliable = {report.reliable}, reaching {right:.2f} data radii: negative samples cut "
-        f"the number of failures, not how far they reach."
+    return fb.wrong(
+        "read report.max_distance / report.data_radius (the repr's 'max distance' line)."
     )
 
 
