@@ -21,6 +21,17 @@ def per_sample(recon: torch.Tensor, x: torch.Tensor, reduction: str) -> torch.Te
     return sq.mean(1) if reduction == "mean" else sq.sum(1)
 
 
+def decoded_errors(
+    model: nn.Module, zs: torch.Tensor, reduction: str, batch_size: int
+) -> torch.Tensor:
+    """L(h(z)) = ‖h(z) − f(h(z))‖² for each latent of ``zs`` (M, d), in batches: shape (M,)."""
+    out = torch.empty(len(zs), dtype=zs.dtype, device=zs.device)
+    for b in range(0, len(zs), batch_size):
+        a = model.decode(zs[b : b + batch_size])
+        out[b : b + batch_size] = per_sample(model(a), a, reduction)
+    return out
+
+
 def param_kind(model: nn.Module) -> tuple[torch.dtype, torch.device]:
     p = next(model.parameters(), None)
     return (p.dtype, p.device) if p is not None else (torch.float32, torch.device("cpu"))

@@ -18,10 +18,10 @@ from aelib.attacks._common import (
     box,
     check_latent_model,
     check_normal,
+    decoded_errors,
     encode_batched,
     nearest_distance,
     param_kind,
-    per_sample,
 )
 from aelib.attacks._results import GridSearchResult, finish
 
@@ -85,10 +85,7 @@ def run(
                 (x0, x1), (y0, y1) = s.bounds
             gx, gy, zs = plane_grid(((x0, x1), (y0, y1)), R, dtype=dtype, device=device)
             grid_x, grid_y = gx[0], gy[:, 0]
-            errors = torch.empty(len(zs), dtype=dtype, device=device)
-            for b in range(0, len(zs), s.batch_size):
-                a = model.decode(zs[b : b + s.batch_size])
-                errors[b : b + s.batch_size] = per_sample(model(a), a, reduction)
+            errors = decoded_errors(model, zs, reduction, s.batch_size)
             error_map = errors.reshape(R, R)
 
             eligible = torch.ones_like(errors, dtype=torch.bool)

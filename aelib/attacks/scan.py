@@ -16,10 +16,10 @@ from aelib.attacks._common import (
     box,
     check_latent_model,
     check_normal,
+    decoded_errors,
     encode_batched,
     nearest_distance,
     param_kind,
-    per_sample,
 )
 from aelib.attacks._results import ScanSearchResult, finish
 
@@ -27,15 +27,6 @@ if TYPE_CHECKING:
     from aelib.attacks.configs import LatentScan
 
 REFINED = 4  # local minima re-scanned per candidate asked for (top_k)
-
-
-def _errors(model: nn.Module, zs: torch.Tensor, reduction: str, batch_size: int) -> torch.Tensor:
-    """L(h(z)) for each z of ``zs`` (M, 1), in batches: decode → encode → decode."""
-    out = torch.empty(len(zs), dtype=zs.dtype, device=zs.device)
-    for b in range(0, len(zs), batch_size):
-        a = model.decode(zs[b : b + batch_size])
-        out[b : b + batch_size] = per_sample(model(a), a, reduction)
-    return out
 
 
 def _local_minima(errors: torch.Tensor) -> torch.Tensor:
@@ -63,7 +54,7 @@ def _refine(
     hi = zs[(minima + 1).clamp_max(len(zs) - 1), 0]
     t = torch.linspace(0, 1, s.refine, dtype=zs.dtype, device=zs.device)
     fine = (lo[:, None] + (hi - lo)[:, None] * t).reshape(-1, 1)  # (m · refine, 1)
-    fine_err = _errors(model, fine, reduction, s.batch_size).view(len(minima), s.refine)
+    fine_err = decoded_errors(model, fine, reduction, s.batch_size).view(len(minima), s.refine)
     best = fine_err.argmin(1)
     rows = torch.arange(len(minima), device=zs.device)
     return fine.view(len(minima), s.refine, 1)[rows, best], fine_err[rows, best]
@@ -96,7 +87,7 @@ def run(
             else:
                 lo, hi = s.bounds
             zs = torch.linspace(lo, hi, s.resolution, dtype=dtype, device=device)[:, None]
-            errors = _errors(model, zs, reduction, s.batch_size)
+            errors = decoded_errors(model, zs, reduction, s.batch_size)
             minima = _local_minima(errors)
             # refine the lowest minima only: a flat stretch (e.g. dead ReLUs) is all minima
             minima = minima[torch.argsort(errors[minima], stable=True)[: REFINED * s.top_k]]
