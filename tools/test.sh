@@ -1,5 +1,11 @@
 #!/usr/bin/env bash
 # The whole test suite, as `make test` runs it (after `make setup`). Every stage must pass.
+#
+# The three long stages — pytest (unit, browser, student build), the notebook validation in this
+# machine's numeric environment, and in the perturbed one — are independent (each has its own
+# empty model cache), mostly single-threaded, and each takes minutes: they run side by side, each
+# into its own log, printed in full when all have finished. AELIB_TEST_JOBS=1 runs them one after
+# the other instead, streaming their output (useful to watch a single failure).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=.venv
@@ -8,10 +14,6 @@ export PYTHONHASHSEED=0
 # OpenMP threads sleep instead of spinning at barriers (see aelib/threads.py): the test processes
 # share two cores, and spin-waiting threads then run small models many times slower.
 export OMP_WAIT_POLICY=PASSIVE
-# Tests that train (student build, browser) start from an empty model cache: correctness and
-# timing must never depend on it.
-export AELIB_CACHE_DIR="$PWD/.aelib-cache/test"
-rm -rf "$AELIB_CACHE_DIR"
 
 echo "== ruff (lint + format) =="
 $VENV/bin/ruff check .
@@ -20,8 +22,63 @@ $VENV/bin/ruff format --check .
 echo "== browser for the JupyterLab test =="
 bash tools/ensure_chromium.sh
 
-echo "== pytest: unit tests, notebook sync, widgets, student build, browser =="
-$PY -m pytest tests --durations=15 "$@"
+# Tests that train (student build, browser) start from an empty model cache: correctness and
+# timing must never depend on it. The notebook passes use their own (tools/test_notebooks.sh).
+unit_tests() {
+    export AELIB_CACHE_DIR="$PWD/.aelib-cache/test"
+    rm -rf "$AELIB_CACHE_DIR"
+    $PY -m pytest tests --durations=15 "$@"
+}
 
-echo "== notebooks: nbval, native and perturbed numeric environments =="
-bash tools/test_notebooks.sh
+STAGES=(
+    "pytest: unit tests, notebook sync, widgets, student build, browser|unit_tests"
+    "notebooks: nbval, native numeric environment|AELIB_NBVAL_PASSES=native bash tools/test_notebooks.sh"
+    "notebooks: nbval, perturbed numeric environment|AELIB_NBVAL_PASSES=perturbed bash tools/test_notebooks.sh"
+)
+
+if [[ ${AELIB_TEST_JOBS:-3} == 1 ]]; then
+    for i in "${!STAGES[@]}"; do
+        echo "== ${STAGES[$i]%%|*} =="
+        if [[ $i == 0 ]]; then unit_tests "$@"; else eval "${STAGES[$i]#*|}"; fi
+    done
+    exit 0
+fi
+
+LOGS=$(mktemp -d)
+run_stage() {  # run_stage INDEX [ARGS...]: one stage into its log; its exit status and seconds to .status
+    local i=$1 t0=$SECONDS rc=0
+    shift
+    if [[ $i == 0 ]]; then
+        (unit_tests "$@") >"$LOGS/$i.log" 2>&1 || rc=$?
+    else
+        (eval "${STAGES[$i]#*|}") >"$LOGS/$i.log" 2>&1 || rc=$?
+    fi
+    echo "$rc $((SECONDS - t0))" >"$LOGS/$i.status"
+    echo "== finished (rc $rc) in $((SECONDS - t0)) s: ${STAGES[$i]%%|*} =="
+}
+start=$SECONDS
+declare -a PIDS
+for i in "${!STAGES[@]}"; do
+    echo "== started: ${STAGES[$i]%%|*} =="
+    if [[ $i == 0 ]]; then
+        run_stage "$i" "$@" &  # extra arguments (e.g. -k) go to the unit tests only
+    else
+        run_stage "$i" &
+    fi
+    PIDS[$i]=$!
+done
+wait "${PIDS[@]}"
+
+failed=0
+for i in "${!STAGES[@]}"; do
+    read -r rc seconds <"$LOGS/$i.status" || { rc=1; seconds="?"; }
+    [[ $rc == 0 ]] || failed=1
+    echo
+    echo "================ ${STAGES[$i]%%|*}: rc $rc, $seconds s ================"
+    cat "$LOGS/$i.log"
+done
+if [[ $failed != 0 ]]; then
+    echo "FAILED: at least one stage failed (its log is above)" >&2
+    exit 1
+fi
+echo "all stages passed in $((SECONDS - start)) s"
