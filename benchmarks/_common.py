@@ -34,7 +34,7 @@ print({MARKER!r} + _json.dumps({{"peak_rss_mb": _resource.getrusage(_resource.RU
 """
 
 # The floor: a kernel that only imports what every course notebook imports.
-FLOOR_CELL = "import torch, torchvision, matplotlib.pyplot as plt, ipywidgets, aelib"
+FLOOR_CELL = "import torch, matplotlib.pyplot as plt, ipywidgets, aelib, aelib.course.plots"
 
 # Injected after the peak-RSS cell: move the first slider of every ipywidgets.interactive the
 # notebook created and time the synchronous redraw (callback + figure rendered by the inline

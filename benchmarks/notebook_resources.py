@@ -5,7 +5,7 @@
 Each notebook runs in its own fresh kernel (as ``make run`` and Binder do). Reported per notebook:
 wall time of its cells (kernel start excluded, reported once), and the kernel's peak resident set
 size (``ru_maxrss``, i.e. VmHWM) together with its increase over the *floor*: a kernel that only
-imports torch, torchvision, matplotlib, ipywidgets and aelib. The first pass uses an empty model
+imports torch, matplotlib, ipywidgets and aelib (its plots). The first pass uses an empty model
 cache shared along the course (a learner's first run of the whole course: its total is the
 "whole course" time), the second pass the cache the first one filled. The memory target is
 measured in a third pass: each notebook from *its own* empty cache (a learner who opens it

@@ -75,7 +75,7 @@ def notebook_section(res: dict) -> tuple[list[str], dict]:
         "Each notebook in a fresh kernel (as `make run` / Binder), cells only (kernel start "
         f"≈ {fmt(res['kernel_start_seconds'])} s each, not included). Peak RSS = the kernel's "
         "`ru_maxrss` (VmHWM) at the end of the notebook. **Floor** = a kernel that only runs "
-        "`import torch, torchvision, matplotlib.pyplot, ipywidgets, aelib`: "
+        "`import torch, matplotlib.pyplot, ipywidgets, aelib, aelib.course.plots`: "
         f"**{fmt(floor, '.0f')} MB** (`import torch` alone: {fmt(res['torch_only_rss_mb'], '.0f')} MB "
         f"with this machine's torch build).",
         "",

@@ -9,7 +9,6 @@ import numpy as np
 import torch
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
-from torchvision.utils import make_grid
 
 from aelib._validation import as_float_tensor, check_positive_float, check_positive_int
 from aelib.attacks import GridSearchResult
@@ -225,6 +224,10 @@ def digit_grid(
     -------
     matplotlib.axes.Axes
     """
+    # Imported here: importing torchvision pulls in torch._dynamo (≈ 3 s and ≈ 100 MB per kernel),
+    # which the notebooks without digit grids (01–07) should not pay.
+    from torchvision.utils import make_grid
+
     x = _images(images)
     nrow = check_positive_int(nrow, "nrow")
     grid = make_grid(x, nrow=nrow, padding=2, pad_value=0.0)[0]
