@@ -22,7 +22,12 @@ from aelib.course.exercises import (
     check_07_largest_smooth,
 )
 from aelib.course.exercises.nb04 import pattern_freeze_point
-from aelib.course.exercises.nb06 import band_fraction
+from aelib.course.exercises.nb06 import (
+    band_fraction,
+    equal_distance_offsets,
+    line_points,
+    lowest_error_direction,
+)
 from aelib.course.oob import activation_pattern, out_of_bounds
 from aelib.course.toy_training import figure1_data, figure1_model, fit_toy_autoencoder
 from aelib.models import ACTIVATIONS
@@ -154,16 +159,80 @@ def test_05_far_min_error(capsys):
     assert not check_05_far_min_error("f") and "function" in capsys.readouterr().out
 
 
-def test_06_band_direction(capsys):
-    assert check_06_band_direction((1.0, -1.0)) and check_06_band_direction([-2.0, 2.0])
-    assert not check_06_band_direction((1.0, 1.0)) and "principal" in capsys.readouterr().out
+def test_06_band_direction_bad_input(capsys):
+    assert not check_06_band_direction(None) and "not attempted" in capsys.readouterr().out
     assert not check_06_band_direction((0.0, 0.0)) and "non-zero" in capsys.readouterr().out
     assert not check_06_band_direction((1.0,)) and "2-vector" in capsys.readouterr().out
     assert not check_06_band_direction(["a", "b"]) and "2-vector" in capsys.readouterr().out
-    assert not check_06_band_direction("1,-1") and "2-vector" in capsys.readouterr().out
-    assert check_06_band_direction(np.array([1.0, -1.0])) and check_06_band_direction(
-        torch.tensor([3, -3])
+    assert not check_06_band_direction("1,1") and "2-vector" in capsys.readouterr().out
+    assert not check_06_band_direction((np.inf, 1.0)) and "finite" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_06_band_direction(capsys, course_cache):
+    # the reference is derived from the 1f model's error (lowest_error_direction), not hard-coded
+    fit, X = figure1_model("1f")
+    ref = lowest_error_direction(fit.model, X).direction
+    assert check_06_band_direction(tuple(ref.tolist()))
+    assert check_06_band_direction(tuple((-3 * ref).tolist()))  # either sign, any length
+    assert check_06_band_direction(np.asarray(ref)) and check_06_band_direction(ref.double())
+    turned = torch.tensor([[0.966, -0.259], [0.259, 0.966]]) @ ref  # 15° off: still accepted
+    assert check_06_band_direction(tuple((turned * 0.999 + ref * 0.001).tolist()))
+    ortho = (-float(ref[1]), float(ref[0]))  # the paper's hyperplane
+    assert not check_06_band_direction(ortho) and "paper's hyperplane" in capsys.readouterr().out
+    off = torch.tensor([[0.866, -0.5], [0.5, 0.866]]) @ ref  # 30° off
+    assert not check_06_band_direction(tuple(off.tolist())) and "red" in capsys.readouterr().out
+    # the seeded 1f model: the lowest-error direction is the diagonal, the first PC
+    assert check_06_band_direction((1.0, 1.0)) and check_06_band_direction(torch.tensor([-2, -2]))
+    assert not check_06_band_direction((1.0, -1.0))
+
+
+def _diagonal_projector() -> torch.nn.Module:
+    """A linear "autoencoder" that projects onto the diagonal x1 = x2: zero error along it."""
+    model = torch.nn.Linear(2, 2, bias=False)
+    with torch.no_grad():
+        model.weight.copy_(torch.full((2, 2), 0.5))
+    return model
+
+
+def test_06_line_points():
+    ts, pts = line_points(
+        torch.tensor([1.0, 2.0]), (0.0, 3.0), offset=2.0, half_length=4.0, n_points=9
     )
+    assert ts.tolist() == [-4.0, -3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.0]
+    # d = (0, 1), normal n = d rotated by +90° = (-1, 0): the offset moves the line to x1 = -1
+    assert torch.allclose(pts[:, 0], torch.full((9,), -1.0)) and torch.allclose(pts[:, 1], ts + 2)
+    for bad in ((0.0, 0.0), (1.0,), (np.nan, 1.0)):
+        with pytest.raises(ValueError, match="direction"):
+            line_points(torch.zeros(2), bad)
+    with pytest.raises(ValueError, match="origin"):
+        line_points(torch.zeros(3), (1.0, 0.0))
+    with pytest.raises(ValueError, match="n_points"):
+        line_points(torch.zeros(2), (1.0, 0.0), n_points=1)
+
+
+def test_06_lowest_error_direction_finds_the_zero_error_line():
+    X = torch.tensor([[3.0, 3.0], [-3.0, -3.0], [2.0, 2.5], [-2.0, -2.5]])
+    scan = lowest_error_direction(_diagonal_projector(), X)
+    assert scan.angle == 45.0 and torch.allclose(scan.direction, torch.tensor([0.5, 0.5]) ** 0.5)
+    assert scan.angles.shape == scan.medians.shape == (180,)
+    assert float(scan.medians.argmax()) == 135.0  # the orthogonal line: largest error
+    assert float(scan.medians.min()) < 1e-10
+    with pytest.raises(ValueError, match="X"):
+        lowest_error_direction(_diagonal_projector(), torch.zeros(3, 3))
+    with pytest.raises(ValueError, match="n_angles"):
+        lowest_error_direction(_diagonal_projector(), X, n_angles=1)
+
+
+def test_06_equal_distance_offsets():
+    X = torch.tensor([[3.0, 3.0], [-3.0, -3.0]])
+    d0, s_minus, s_plus = equal_distance_offsets(X, (1.0, -1.0))
+    assert d0 == pytest.approx(3 * 2**0.5, rel=1e-5)  # the line through the middle
+    assert (s_minus, s_plus) == pytest.approx((-6 * 2**0.5, 6 * 2**0.5), rel=1e-5)
+    with pytest.raises(ValueError, match="X"):
+        equal_distance_offsets(torch.zeros(0, 2), (1.0, 0.0))
+    with pytest.raises(ValueError, match="direction"):
+        equal_distance_offsets(X, (0.0, 0.0))
 
 
 @pytest.mark.slow

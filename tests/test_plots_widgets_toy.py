@@ -8,6 +8,7 @@ import torch
 from aelib.course.oob import out_of_bounds
 from aelib.course.plots import activation_walk, figure1_grid, figure1_panel
 from aelib.course.widgets import epsilon_explorer, ray_explorer
+from aelib.course.widgets._live import LiveFigure
 from aelib.models import MLPAutoencoder
 
 X = torch.tensor([[0.0, 0.0], [1.0, 1.0], [-1.0, -1.0]])
@@ -93,8 +94,27 @@ def test_ray_explorer_reports_point_and_error(model_oob, monkeypatch):
     expected = float(((m(r["point"][None]) - r["point"]) ** 2).mean())
     assert r["error"] == pytest.approx(expected, rel=1e-5)
     assert r["distance"] == pytest.approx(1.0)
+    normal = ((m(X) - X) ** 2).mean(1)
+    assert r["percentile"] == pytest.approx(100 * float((normal < r["error"]).double().mean()))
     with pytest.raises(ValueError):
         ray_explorer(m, X, oob, direction=(0.0, 0.0))
+
+
+def test_ray_explorer_shows_percentile_and_axis_labels(model_oob, monkeypatch):
+    shown = []
+    monkeypatch.setattr(LiveFigure, "show", lambda self: shown.append(self.fig))
+    m, oob = model_oob
+    X3 = torch.tensor([[0.0, 0.0], [1.0, 1.0], [-1.0, -1.0], [2.0, 0.0]])
+    w = ray_explorer(m, X3, oob, direction=(0.0, 1.0), t_max=4.0)
+    normal = ((m(X3) - X3) ** 2).mean(1).detach()
+    for t in (-4.0, 0.0, 4.0):
+        w.children[0].value = t
+        r = w.result
+        assert r["percentile"] == pytest.approx(100 * float((normal < r["error"]).double().mean()))
+        assert 0.0 <= r["percentile"] <= 100.0
+        (ax,) = [a for a in shown[-1].axes if a.get_label() != "<colorbar>"]
+        assert f"higher than {r['percentile']:.0f} % of the normal MSEs" in ax.get_title()
+        assert (ax.get_xlabel(), ax.get_ylabel()) == ("$x_1$", "$x_2$")
 
 
 def test_epsilon_explorer_area_grows_with_eps(model_oob, monkeypatch):

@@ -46,8 +46,9 @@ def ray_explorer(
     -------
     ipywidgets.interactive
         One slider ``t``; ``.result`` is a dict with ``t``, ``point``, ``error``,
-        ``min_normal_error``, ``distance`` (to the nearest data point), ``active`` (indices of the
-        active hidden units) and ``below_eps``.
+        ``min_normal_error``, ``percentile`` (percentage of the training points whose MSE is
+        lower than the point's: its percentile among the normal errors), ``distance`` (to the
+        nearest data point), ``active`` (indices of the active hidden units) and ``below_eps``.
     """
     check_module(model)
     X = as_float_tensor(X, "X", ndim=2, last_dim=2, shape="(N, 2)", dtype=torch.float32)
@@ -62,10 +63,13 @@ def ray_explorer(
     d = d / d.norm()
     t_max = check_positive_float(t_max, "t_max")
     step = check_positive_float(step, "step")
-    min_normal = float(reconstruction_error(model, X).min())
-    live = LiveFigure(figsize=(5, 4))
+    normal = reconstruction_error(model, X)
+    min_normal = float(normal.min())
+    live = LiveFigure(figsize=(5, 4.3))
     ax = live.axes
     figure1_panel(oob, X, ax=ax, mark_zone=False)
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
     ax.plot(*torch.stack([o - t_max * d, o + t_max * d]).T, color="white", lw=0.8, ls="--")
     (point,) = ax.plot(*o[:, None], "o", ms=9, color="cyan", mec="black")
     title = ax.set_title("", fontsize=9)
@@ -75,16 +79,19 @@ def ray_explorer(
         err = float(reconstruction_error(model, a)[0])
         active = torch.nonzero(activation_pattern(model, a)[0]).flatten().tolist()
         dist = float(distance_to_data(a, X)[0])
+        percentile = 100.0 * float((normal < err).double().mean())
         point.set_data(a[0, :1], a[0, 1:])
         title.set_text(
             f"t = {t:.1f}: MSE {err:.3g} ({'<' if err < oob.eps else '≥'} ε), "
-            f"distance {dist:.2f}\nactive hidden units {active}"
+            f"distance {dist:.2f}\nhigher than {percentile:.0f} % of the normal MSEs "
+            f"(percentile)\nactive hidden units {active}"
         )
         return {
             "t": t,
             "point": a[0],
             "error": err,
             "min_normal_error": min_normal,
+            "percentile": percentile,
             "distance": dist,
             "active": active,
             "below_eps": err < oob.eps,
