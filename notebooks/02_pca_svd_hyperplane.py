@@ -40,7 +40,13 @@ import numpy as np
 import torch
 
 from aelib.course import config
-from aelib.course.exercises import check_02_far_point, check_02_theorem2_point, plane_data
+from aelib.course.exercises import (
+    check_02_far_point,
+    check_02_theorem2_point,
+    far_point_state,
+    far_thresholds,
+    plane_data,
+)
 from aelib.course.plots import hull_argument, plane_3d
 from aelib.course.widgets import hyperplane_explorer
 from aelib.data import gaussian
@@ -246,33 +252,62 @@ plt.show()
 #
 # On the 2-D toy Gaussian with $d = 1$, the slider moves $a = \mu + (y_s + c)\,v_1^\top$, where
 # $y_s$ is the largest first principal coordinate (the hull vertex along $+v_1$, orange square).
-# The dashed circle around $a$ passes through the nearest training point.
+# The dashed circle around $a$ passes through the nearest training point. For $c > 0$ the point
+# moves away from the hull vertex, and section 4's argument makes it at least $c$ from every
+# training point: $c = 50$ is (about) enough to be `config.NB02_FAR_DISTANCE` = 50 away.
 
 # %%
 X2 = gaussian(config.TOY_N, seed=0).double()
 p2 = pca(X2, config.LINEAR_D_TOY)
 
+# %% [markdown]
+# **Exercise 1 (predict, then slide).** Now go the other way: find a **negative** $c$ whose point
+# is still at least 50 from **every** training point.
+#
+# 1. *Before you touch the slider*, predict roughly how negative $c$ must be, and write it into
+#    `c_predicted`. Look at the figure at $c = 0$: which way does $a$ travel for $c < 0$, and
+#    what lies in its way?
+# 2. Then slide to a negative $c$ where the title's "nearest training point" is at least 50, and
+#    enter it as `c_far`.
+#
+# Why must the negative $c$ be larger in magnitude than the positive one (Think! 2 below)?
+
 # %% tags=["nbval-ignore-output"]
 explorer = hyperplane_explorer(X2, p2)
 explorer
 
-# %% [markdown]
-# **Exercise 1 (slider).** Move $c$ until the point is at least
-# `config.NB02_FAR_DISTANCE` = 50 units from **every** training point, and read off its loss.
-# Enter both as `(c, loss)`. What happens for negative $c$?
-
 # %% nbgrader={"grade": false, "grade_id": "nb02_far_point", "locked": false, "schema_version": 3, "solution": true, "task": false}
-answer = None  # your answer: (c, loss) read from the slider
+c_predicted = None  # your prediction, before using the slider: a (negative) number
+c_far = None  # your answer: a negative c from the slider, 50 or more from every training point
 ### BEGIN SOLUTION
-# what the slider computes at c = 50 (it starts on the hull, so min distance >= c)
-y2 = p2.encode(X2)
-s2 = int(torch.argmax(y2[:, 0]))
-a = p2.decode(y2[s2] + torch.tensor([50.0], dtype=torch.float64))
-answer = (50.0, float(p2.reconstruction_error(a)))
+# going back along -v1, a first crosses the whole cloud (its extent along v1), then 50 more
+y2 = p2.encode(X2)[:, 0]
+c_predicted = -(config.NB02_FAR_DISTANCE + float(y2.max() - y2.min()))
+c_far = -60.0  # on the slider: nearest training point 54.497 away
 ### END SOLUTION
 
 # %%
-assert check_02_far_point(answer)
+assert check_02_far_point((c_predicted, c_far))
+
+# %% [markdown]
+# Both thresholds, computed exactly: a training point $x_i$ with principal coordinate $y_i$ and
+# distance $r_i$ to the line is $\sqrt{(y_s + c - y_i)^2 + r_i^2}$ from $a$, so $a$ is 50 from it
+# once $|y_s + c - y_i| \ge \sqrt{50^2 - r_i^2}$. For $c > 0$ the hull vertex $x_s$ itself decides
+# ($r_s$ is small); for $c < 0$ the point with the *smallest* $y_i$, the hull vertex along $-v_1$:
+# the negative threshold is larger in magnitude by about the data's extent along $v_1$. The loss
+# stays at zero all along the line.
+
+# %%
+th = far_thresholds()
+assert th["positive"] <= config.NB02_FAR_DISTANCE  # past the +v1 vertex: |c| = 50 suffices
+assert abs(-th["negative"] - (config.NB02_FAR_DISTANCE + th["spread"])) < 0.1
+for c_side in (th["positive"], th["negative"]):
+    state = far_point_state(c_side + 1e-9 * (1 if c_side > 0 else -1))
+    assert state["min_distance"] >= config.NB02_FAR_DISTANCE - 1e-6 and state["loss"] < 1e-20
+print(
+    f"far enough (>= {config.NB02_FAR_DISTANCE:g}) for c >= {th['positive']:.2f} "
+    f"or c <= {th['negative']:.2f}; the data's extent along v1: {th['spread']:.2f}"
+)
 
 # %% [markdown]
 # **Exercise 2 (code).** Implement Theorem 2's construction yourself:
@@ -303,8 +338,8 @@ assert check_02_theorem2_point(far_point)
 #
 # 1. The reconstruction loss measures the distance to a *subspace*, never to the *data*. Where
 #    exactly in Theorem 2's proof is the convex-hull vertex needed?
-# 2. In the slider, what happens for **negative** $c$, moving from the hull vertex back into the
-#    data? What does that say about starting from an interior point?
+# 2. In Exercise 1, why did the negative $c$ have to be larger in magnitude than the positive one,
+#    and by about how much? What does that say about starting from an interior point?
 #
 # Discuss with a partner, or write two or three sentences for each, before you read on.
 
@@ -319,9 +354,11 @@ assert check_02_theorem2_point(far_point)
 #    the distances of the projections (projection onto orthonormal $V_d$ never lengthens a vector).
 #    Section 4 shows the difference: from the hull vertex the nearest training point ends 3.04
 #    away ($\ge t = 3$), from an interior start only 0.463.
-# 2. The point stays on the principal line, so its loss stays zero for every $c$; but for negative
-#    $c$ it walks back through the data cloud, close to training points, and becomes far again only
-#    beyond the *other* end of the data (past the smallest projected coordinate). Moving inward from
+# 2. The point stays on the principal line, so its loss is zero for every $c$. For $c > 0$ it
+#    leaves from the hull vertex along $+v_1$ and every training point is behind it: $c \approx 50$
+#    is enough (49.99). For $c < 0$ it first walks back *through* the data cloud, close to training
+#    points, and becomes far only beyond the hull vertex along $-v_1$, the other end of the data:
+#    $c \le -55.50$, larger in magnitude by the data's extent along $v_1$ (5.51). Moving inward from
 #    a vertex is like starting from an interior point: zero loss, yet not far. Whether a point is
 #    anomalous must be judged by its distance to the data, which the loss never sees.
 #

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -21,7 +22,8 @@ from aelib.course.exercises import (
     plane_data,
     train_linear_autoencoder,
 )
-from aelib.course.exercises.nb02 import far_point_state
+from aelib.course.exercises.nb02 import far_point_state, far_thresholds
+from aelib.course.widgets import hyperplane_explorer
 from aelib.data import gaussian
 from aelib.linalg import pca, principal_angles
 from aelib.metrics import roc_auc
@@ -100,26 +102,71 @@ def test_plane_data_is_nearly_flat_and_seeded():
         plane_data(seed=1.5)
 
 
+@functools.lru_cache(maxsize=1)
+def _negative_threshold_by_grid(step: float = 1e-3) -> float:
+    """The largest c < 0 whose point is ≥ D from every training point, by brute force over a
+    grid of c (distances to all points, not the checker's formula)."""
+    X = gaussian(config.TOY_N, seed=0).double()
+    p = pca(X, config.LINEAR_D_TOY)
+    v = p.components[:, 0]
+    ys = float(((X - p.mean) @ v).max())
+    c = -torch.arange(0.0, 3 * config.NB02_FAR_DISTANCE, step, dtype=torch.float64)
+    points = p.mean + (ys + c)[:, None] * v  # the slider's points, shape (len(c), 2)
+    far = torch.cdist(points, X).min(dim=1).values >= config.NB02_FAR_DISTANCE
+    return float(c[int(torch.nonzero(far)[0])])
+
+
+def _slider_distance(c: float) -> float:
+    X = gaussian(config.TOY_N, seed=0).double()
+    w = hyperplane_explorer(X, pca(X, config.LINEAR_D_TOY))
+    w.children[0].value = c
+    return w.result["min_distance"]
+
+
+def test_far_thresholds_match_the_slider():
+    th = far_thresholds()
+    assert th["negative"] == pytest.approx(_negative_threshold_by_grid(), abs=2e-3)
+    # what a learner reads on the slider (step 0.5): -55.5 is just short, -56 is far enough
+    assert 49.99 < _slider_distance(-55.5) < config.NB02_FAR_DISTANCE <= _slider_distance(-56.0)
+    # the negative side is larger by about the data's extent along v1
+    assert -th["negative"] - th["positive"] == pytest.approx(th["spread"], abs=0.05)
+    assert th["positive"] <= config.NB02_FAR_DISTANCE < -th["negative"]
+    assert far_point_state(th["negative"] - 1e-9)["min_distance"] >= config.NB02_FAR_DISTANCE - 1e-6
+    assert far_point_state(th["negative"] + 0.01)["min_distance"] < config.NB02_FAR_DISTANCE
+
+
 def test_check_02_far_point(capsys):
     target = config.NB02_FAR_DISTANCE
-    right = (target, far_point_state(target)["loss"])
-    assert check_02_far_point(right)
+    neg = _negative_threshold_by_grid()  # independent of the checker
+    right = (neg, neg - 0.5)
+    assert check_02_far_point(right) and "close" in capsys.readouterr().out
+    assert check_02_far_point((neg, -2 * target))  # any negative c far enough is right
+    assert check_02_far_point((np.float32(neg), torch.tensor(neg - 1)))
     assert not check_02_far_point(None) and "not attempted" in capsys.readouterr().out
-    assert not check_02_far_point((10.0, 0.0)) and "Increase c" in capsys.readouterr().out
-    assert not check_02_far_point((-5.0, 0.0)) and "c > 0" in capsys.readouterr().out
-    assert not check_02_far_point((target, target)) and "loss there" in capsys.readouterr().out
-    assert not check_02_far_point(50.0) and "pair" in capsys.readouterr().out
-    # the loss half: the slider's reading or 0, not any small number (the old window took 1e-7)
-    state = far_point_state(target)
-    assert check_02_far_point((target, 0.0)) and check_02_far_point((np.float64(target), 0))
-    assert not check_02_far_point((target, 1e-7)) and "loss there" in capsys.readouterr().out
-    small = state["min_normal_loss"]
-    assert not check_02_far_point((target, small)) and "training" in capsys.readouterr().out
-    assert not check_02_far_point((target, "0")) and "two" in capsys.readouterr().out
-    assert not check_02_far_point((math.inf, 0.0)) and "two" in capsys.readouterr().out
-    # far enough on the *other* side is a valid answer too: a zero-loss point 50+ away
-    c = -2 * target
-    assert check_02_far_point((c, far_point_state(c)["loss"]))
+    assert not check_02_far_point((None, None)) and "not attempted" in capsys.readouterr().out
+    # the hints: positive c, negative but still near the data, a missing prediction, types
+    assert not check_02_far_point((neg, target)) and "negative" in capsys.readouterr().out
+    assert not check_02_far_point((neg, -target)) and "opposite side" in capsys.readouterr().out
+    assert not check_02_far_point((neg, neg + 0.25)) and "−v₁" in capsys.readouterr().out
+    assert not check_02_far_point((None, neg - 1)) and "prediction" in capsys.readouterr().out
+    assert not check_02_far_point((neg, None)) and "slider" in capsys.readouterr().out
+    assert not check_02_far_point(-60.0) and "pair" in capsys.readouterr().out
+    for bad in (("-55", -60.0), (math.nan, -60.0), (neg, math.inf), (neg, [1, 2]), (1, 2, 3)):
+        assert not check_02_far_point(bad)
+        assert "✗" in capsys.readouterr().out
+    # the prediction's feedback: forgetting the cloud, overshooting, the wrong sign
+    assert check_02_far_point((-target, -60.0)) and "too small" in capsys.readouterr().out
+    assert check_02_far_point((-100.0, -60.0)) and "more negative" in capsys.readouterr().out
+    assert check_02_far_point((target, -60.0)) and "not negative" in capsys.readouterr().out
+
+
+def test_check_02_far_point_answer_key():
+    from aelib.course.exercises import answer_key
+
+    neg = _negative_threshold_by_grid()
+    values = answer_key("check_02_far_point").values
+    assert any(v == pytest.approx(neg, abs=2e-3) for v in values)
+    assert any(v == pytest.approx(-neg, abs=2e-3) for v in values)
 
 
 def _far_point_ok(X, mean, V, delta):
@@ -174,22 +221,81 @@ def test_train_linear_autoencoder_validates():
         largest_angles("run", torch.eye(3)[:, :2])
 
 
-def test_check_03_converged_epoch(capsys):
-    from aelib.course.exercises.nb03 import _notebook_angles
+def _epoch_below_target(lr: float) -> int:
+    """The first epoch from which the largest angle stays below target, recomputed here with
+    aelib.linalg.principal_angles on every 10th snapshot, then epoch by epoch near the crossing."""
+    X = plane_data()
+    run = train_linear_autoencoder(X, 2, lr=lr)
+    V = pca(X, 2).components
+    target = math.radians(config.NB03_ANGLE_TARGET_DEG)
 
-    deg = torch.rad2deg(_notebook_angles())
-    right = int(torch.nonzero(deg >= config.NB03_ANGLE_TARGET_DEG).flatten()[-1]) + 1
-    assert deg[right:].max() < config.NB03_ANGLE_TARGET_DEG
-    assert check_03_converged_epoch(right)
+    def angle(k):
+        return float(principal_angles(run.encoder_weights[k], V).max())
+
+    last = len(run.encoder_weights) - 1
+    coarse = [k for k in range(0, last + 1, 10) if angle(k) >= target]
+    assert coarse, "never above the target"
+    k = coarse[-1]
+    while k < last and angle(k + 1) >= target:
+        k += 1
+    assert all(angle(j) < target for j in range(k + 1, min(k + 60, last + 1)))
+    return k + 1
+
+
+def test_check_03_converged_epoch(capsys):
+    from aelib.course.exercises.nb03 import prediction_lr
+
+    right = _epoch_below_target(config.LINEAR_AE_LR)  # independent of the checker
+    actual = _epoch_below_target(prediction_lr())
+    assert prediction_lr() == 2 * config.LINEAR_AE_LR
+    assert actual < right  # the larger lr is faster ...
+    assert actual > right / 2  # ... but not twice as fast: the naive guess is within 2x, not exact
+    assert check_03_converged_epoch((right, right / 2)) and "close" in capsys.readouterr().out
+    assert check_03_converged_epoch((right, actual))
+    assert check_03_converged_epoch((right, right - 1)) and check_03_converged_epoch(
+        (np.int64(right), torch.tensor(actual))
+    )
+    assert check_03_converged_epoch([float(right), np.float32(0.55 * actual)])
     assert not check_03_converged_epoch(None) and "not attempted" in capsys.readouterr().out
-    assert not check_03_converged_epoch(right - 1) and "later epochs" in capsys.readouterr().out
-    assert not check_03_converged_epoch(right + 10) and "first" in capsys.readouterr().out
-    assert not check_03_converged_epoch(10**6) and "epochs run" in capsys.readouterr().out
-    assert not check_03_converged_epoch(3.5) and "whole number" in capsys.readouterr().out
+    assert not check_03_converged_epoch((None, None)) and "not attempted" in (
+        capsys.readouterr().out
+    )
+    # the measured epoch, graded exactly as before (the prediction waits until it is right)
+    assert not check_03_converged_epoch((right - 1, actual)) and "later epochs" in (
+        capsys.readouterr().out
+    )
+    out_first = check_03_converged_epoch((right + 10, actual)), capsys.readouterr().out
+    assert not out_first[0] and "first" in out_first[1] and str(actual) not in out_first[1]
+    assert not check_03_converged_epoch((10**6, actual)) and "epochs run" in (
+        capsys.readouterr().out
+    )
+    assert not check_03_converged_epoch((3.5, actual)) and "whole number" in (
+        capsys.readouterr().out
+    )
     for bad in (math.inf, -math.inf, math.nan, "12", [right]):
-        assert not check_03_converged_epoch(bad) and "whole number" in capsys.readouterr().out
-    assert check_03_converged_epoch(np.int64(right)) and check_03_converged_epoch(float(right))
-    assert check_03_converged_epoch(torch.tensor(right))
+        assert not check_03_converged_epoch((bad, actual))
+        assert "whole number" in capsys.readouterr().out
+    # the prediction: wrong direction, no change, more than 2x off, bad types
+    assert not check_03_converged_epoch((right, 2 * right)) and "later, but it came earlier" in (
+        capsys.readouterr().out
+    )
+    assert not check_03_converged_epoch((right, right)) and "no change" in capsys.readouterr().out
+    out = check_03_converged_epoch((right, actual / 3)), capsys.readouterr().out
+    assert not out[0] and "factor of 3" in out[1] and "Adam" in out[1]
+    for bad in (None, "200", math.nan, 0, -5, [1, 2]):
+        assert not check_03_converged_epoch((right, bad))
+        assert "prediction" in capsys.readouterr().out
+    assert not check_03_converged_epoch(right) and "pair" in capsys.readouterr().out
+    assert not check_03_converged_epoch((right, actual, 1)) and "pair" in capsys.readouterr().out
+
+
+def test_check_03_converged_epoch_answer_key():
+    from aelib.course.exercises import answer_key
+    from aelib.course.exercises.nb03 import prediction_lr
+
+    values = answer_key("check_03_converged_epoch").values
+    assert float(_epoch_below_target(config.LINEAR_AE_LR)) in values
+    assert float(_epoch_below_target(prediction_lr())) in values
 
 
 def test_check_03_biases(capsys):

@@ -15,7 +15,13 @@ from aelib.course.exercises._feedback import (
     register_answer,
 )
 
-__all__ = ["plane_data", "far_point_state", "check_02_far_point", "check_02_theorem2_point"]
+__all__ = [
+    "plane_data",
+    "far_point_state",
+    "far_thresholds",
+    "check_02_far_point",
+    "check_02_theorem2_point",
+]
 
 
 def plane_data(m: int | None = None, seed: int | None = None) -> torch.Tensor:
@@ -79,49 +85,99 @@ def far_point_state(c: float) -> dict[str, float]:
     }
 
 
+def far_thresholds() -> dict[str, float]:
+    """Where the slider point of notebook 02 becomes far, on either side of the data.
+
+    a(c) = μ + (yₛ + c) v₁ᵀ is at distance √((yₛ + c − yᵢ)² + rᵢ²) from xᵢ, with yᵢ its first
+    principal coordinate and rᵢ its distance to the principal line. Solving for distance
+    ``config.NB02_FAR_DISTANCE`` = D gives, for each point, the c beyond which a is D away from
+    it; the thresholds are the extreme ones.
+
+    Returns
+    -------
+    dict
+        ``positive``: the smallest c > 0 with a ≥ D from every training point (a point past the
+        hull vertex along +v₁); ``negative``: the largest c < 0 with the same property (the point
+        has crossed the data and passed the hull vertex along −v₁); ``spread``: the data's
+        extent along v₁, max yᵢ − min yᵢ.
+    """
+    X, p = _toy()
+    y = p.encode(X)[:, 0]
+    r2 = p.reconstruction_error(X) * X.shape[1]  # squared distance to the line, ‖xᵢ − x̂ᵢ‖²
+    D = config.NB02_FAR_DISTANCE
+    reach = torch.sqrt((D**2 - r2).clamp_min(0.0))  # along-line distance that makes xᵢ D away
+    ys = y.max()
+    return {
+        "positive": float((y - ys + reach).max()),
+        "negative": float((y - ys - reach).min()),
+        "spread": float(y.max() - y.min()),
+    }
+
+
 @never_raises
 def check_02_far_point(answer: object) -> bool:
-    """``(c, loss)``: a slider value c putting a ≥ ``config.NB02_FAR_DISTANCE`` from every
-    training point, and the loss read off at that c."""
+    """``(c_predicted, c)``: a prediction, then a slider value c < 0 putting a at least
+    ``config.NB02_FAR_DISTANCE`` from every training point.
+
+    The verdict depends on c (any negative c far enough is right); the prediction must be a
+    number and gets feedback against the exact threshold (:func:`far_thresholds`).
+    """
     fb = Feedback("02 · far point")
     if answer is NOT_ATTEMPTED:
         return fb.not_attempted()
     if not isinstance(answer, tuple | list) or len(answer) != 2:
-        return fb.wrong(f"expected a pair (c, loss), got {answer!r}")
-    c, loss = fb.finite_number(answer[0]), fb.finite_number(answer[1])
-    if c is None or loss is None:
-        return fb.wrong(f"expected two finite numbers (c, loss), got {answer!r:.60}")
+        return fb.wrong(f"expected a pair (c_predicted, c_far), got {answer!r:.60}")
+    if all(x is NOT_ATTEMPTED for x in answer):
+        return fb.not_attempted()
+    predicted, c = fb.finite_number(answer[0]), fb.finite_number(answer[1])
+    if predicted is None:
+        return fb.wrong(
+            f"c_predicted should be your prediction, one finite number, got {answer[0]!r:.40}. "
+            "Write it down before you move the slider."
+        )
+    if c is None:
+        return fb.wrong(
+            f"c_far should be one finite number read from the slider, got {answer[1]!r:.40}."
+        )
     target = config.NB02_FAR_DISTANCE
     state = far_point_state(c)
+    if c >= 0:
+        return fb.wrong(
+            f"c = {c:g} is not negative: we asked for a *negative* c, a point that leaves the "
+            "data on the other side."
+        )
     if state["min_distance"] < target:
-        if c < 0:
-            return fb.wrong(
-                f"with c = {c:g} the point moves back *through* the data cloud (nearest point "
-                f"{state['min_distance']:.3g} away): move away from the hull, c > 0."
-            )
         return fb.wrong(
-            f"at c = {c:g} the nearest training point is only {state['min_distance']:.3g} "
-            f"away; you need ≥ {target:g}. Increase c."
+            f"at c = {c:g} the point is still within {target:g} of the data (nearest training "
+            f"point {state['min_distance']:.3f} away): it has to pass the opposite side of the "
+            "data cloud, the hull vertex along −v₁, and then go another "
+            f"{target:g}. Make c more negative."
         )
-    # the slider shows the loss as "1.2e-32": accept that reading (±6 %), or 0 for a loss that
-    # is zero up to rounding; anything else (the smallest training loss, a distance) is wrong
-    zero = state["loss"] < 1e-20 and abs(loss) < 1e-20
-    if not zero and abs(loss - state["loss"]) > 0.06 * state["loss"]:
-        if abs(loss - state["min_normal_loss"]) <= 0.06 * state["min_normal_loss"]:
-            return fb.wrong(
-                "that is the smallest *training* loss (in the slider's title); enter the loss "
-                "of the point a itself."
-            )
-        return fb.wrong(
-            f"c = {c:g} is far enough, but the loss there is not {loss:.3g}: read the "
-            "slider's loss (it is the mean squared error, not the distance)."
-        )
-    shown = "< 1e-20 (zero up to rounding)" if state["loss"] < 1e-20 else f"{state['loss']:.1e}"
-    return fb.correct(
-        f"a is {state['min_distance']:.3g} from every training point, yet its loss "
-        f"{shown} is below the smallest training loss "
-        f"{state['min_normal_loss']:.1e} — Theorem 2's worst case."
+    th = far_thresholds()
+    neg, spread = th["negative"], th["spread"]
+    loss = state["loss"]
+    shown = "< 1e-20 (zero up to rounding)" if loss < 1e-20 else f"{loss:.1e}"
+    verdict = (
+        f"a is {state['min_distance']:.3f} from every training point, with loss {shown}. "
+        f"Negative c is far enough from c = {neg:.1f} on, positive c from {th['positive']:.1f}: "
+        f"the negative side needs more by about the data's extent along v₁, {spread:.2f}, "
+        "because the point must first cross the whole cloud and pass the hull vertex along −v₁."
     )
+    if predicted >= 0:
+        remark = "Your prediction was not negative: the point must move *back* along −v₁."
+    elif abs(predicted - neg) <= spread / 2:
+        remark = f"Your prediction {predicted:g} was close: well reasoned."
+    elif predicted > neg:
+        remark = (
+            f"Your prediction {predicted:g} was too small in magnitude (by {predicted - neg:.3g}):"
+            " moving toward −v₁, the point first crosses the whole cloud."
+        )
+    else:
+        remark = (
+            f"Your prediction {predicted:g} was more negative than needed (by {neg - predicted:.3g}"
+            f"): the cloud is only {spread:.2f} wide along v₁."
+        )
+    return fb.correct(f"{verdict} {remark}")
 
 
 @never_raises
@@ -173,7 +229,9 @@ def check_02_theorem2_point(answer: object) -> bool:
 
 @register_answer("check_02_far_point")
 def _far_point_key() -> AnswerKey:
-    return AnswerKey(values=(far_point_state(config.NB02_FAR_DISTANCE)["loss"],))
+    # any c at or beyond the negative threshold is right: the threshold (and its size) decides it
+    th = far_thresholds()
+    return AnswerKey(values=(th["negative"], -th["negative"], th["spread"]))
 
 
 @register_answer("check_02_theorem2_point")

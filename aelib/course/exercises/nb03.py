@@ -24,6 +24,7 @@ __all__ = [
     "largest_angles",
     "check_03_biases",
     "check_03_converged_epoch",
+    "prediction_lr",
 ]
 
 
@@ -133,13 +134,21 @@ def largest_angles(run: LinearRun, V: torch.Tensor) -> torch.Tensor:
     return torch.atan2(sin, cos).clamp(0.0, torch.pi / 2)
 
 
-@lru_cache(maxsize=1)
-def _notebook_angles() -> torch.Tensor:
+def prediction_lr() -> float:
+    """The learning rate of Exercise 1's prediction: twice ``config.LINEAR_AE_LR`` (read at
+    call time)."""
+    return 2.0 * config.LINEAR_AE_LR
+
+
+@lru_cache(maxsize=4)
+def _notebook_angles(lr: float | None = None) -> torch.Tensor:
+    """Largest principal angles (radians) of the notebook's run: seed ``config.LINEAR_AE_SEED``,
+    the given learning rate (default ``config.LINEAR_AE_LR``)."""
     from aelib.course.exercises.nb02 import plane_data
     from aelib.linalg import pca
 
     X = plane_data()
-    run = train_linear_autoencoder(X, 2)
+    run = train_linear_autoencoder(X, 2, lr=lr)
     return largest_angles(run, pca(X, 2).components)
 
 
@@ -148,36 +157,86 @@ def _first_below(curve: torch.Tensor, target: float) -> int:
     return int(above[-1]) + 1 if len(above) else 0
 
 
-@never_raises
-def check_03_converged_epoch(answer: object) -> bool:
-    """The first epoch after which every principal angle between the notebook's trained
-    encoder and V_2 stays below ``config.NB03_ANGLE_TARGET_DEG`` degrees."""
-    fb = Feedback("03 · convergence epoch")
-    if answer is NOT_ATTEMPTED:
-        return fb.not_attempted()
-    e = fb.integer(answer)
-    if e is None:
-        return fb.wrong(f"expected a whole number of epochs, got {answer!r:.40}")
+def _grade_main_epoch(fb: Feedback, e: int | None, answer: object) -> tuple[bool, int]:
+    """Exercise 1 (a): the epoch read from the main run's slider. Prints a hint if wrong."""
     deg = torch.rad2deg(_notebook_angles())
     target = config.NB03_ANGLE_TARGET_DEG
     right = _first_below(deg, target)
+    if e is None:
+        return fb.wrong(f"epoch_1deg: expected a whole number of epochs, got {answer!r:.40}"), right
     if not 0 <= e < len(deg):
-        return fb.wrong(f"epochs run from 0 to {len(deg) - 1}, got {e}.")
+        return fb.wrong(f"epochs run from 0 to {len(deg) - 1}, got {e}."), right
     if e == right:
-        return fb.correct(
-            f"from epoch {right} on the encoder is within {target:g}° of the PCA plane; "
-            "the angle keeps shrinking geometrically (see the log scale)."
-        )
+        return True, right
     if e == _first_below(torch.deg2rad(deg), target):
-        return fb.wrong(f"that epoch compares radians with {target:g}; the target is in degrees.")
+        return fb.wrong(
+            f"that epoch compares radians with {target:g}; the target is in degrees."
+        ), right
     if deg[e] >= target:
         return fb.wrong(
             f"at epoch {e} the largest angle is still {float(deg[e]):.3g}° ≥ {target:g}°: "
             "move the slider to later epochs."
-        )
+        ), right
     return fb.wrong(
         f"at epoch {e} the angle {float(deg[e]):.3g}° is already below {target:g}°, but "
         f"epoch {e - 1} was too: find the *first* epoch where it drops below."
+    ), right
+
+
+_WHY = (
+    "Why: Adam normalises its steps, so in the first epochs every weight moves by about lr and "
+    "the larger lr turns the encoder faster at first. As the gradients shrink, Adam's steps "
+    "shrink far below lr (it divides by a slowly decaying average of past squared gradients), "
+    "and from then on the speed is not simply proportional to lr."
+)
+
+
+@never_raises
+def check_03_converged_epoch(answer: object) -> bool:
+    """``(epoch_1deg, epoch_predicted)``: the first epoch after which the largest principal
+    angle between the notebook's trained encoder and V_2 stays below
+    ``config.NB03_ANGLE_TARGET_DEG`` degrees (read from the slider, graded exactly), and a
+    prediction of that epoch for the same run at :func:`prediction_lr` (graded generously:
+    the right direction and within a factor of 2 of the actual epoch)."""
+    fb = Feedback("03 · convergence epoch")
+    if answer is NOT_ATTEMPTED:
+        return fb.not_attempted()
+    if not isinstance(answer, tuple | list) or len(answer) != 2:
+        return fb.wrong(f"expected a pair (epoch_1deg, epoch_predicted), got {answer!r:.60}")
+    if all(x is NOT_ATTEMPTED for x in answer):
+        return fb.not_attempted()
+    e = fb.integer(answer[0])
+    ok, main = _grade_main_epoch(fb, e, answer[0])
+    if not ok:
+        return False  # the prediction is compared once the main run's epoch is right
+    pred = fb.finite_number(answer[1])
+    if pred is None or pred <= 0:
+        return fb.wrong(
+            f"epoch_1deg = {main} is right. epoch_predicted should be your prediction, a "
+            f"positive number of epochs, got {answer[1]!r:.40}."
+        )
+    lr, lr2 = config.LINEAR_AE_LR, prediction_lr()
+    actual = _first_below(torch.rad2deg(_notebook_angles(lr2)), config.NB03_ANGLE_TARGET_DEG)
+    head = (
+        f"epoch_1deg = {main} is right (lr {lr:g}). At lr {lr2:g} the angle drops below "
+        f"{config.NB03_ANGLE_TARGET_DEG:g}° from epoch {actual} on; you predicted {pred:g}"
+    )
+    saved = f"{lr2 / lr:g}× the lr saved {1 - actual / main:.0%} of the epochs"
+    faster = actual < main
+    if pred == main or (pred < main) != faster:
+        went = "no change" if pred == main else ("later" if pred > main else "earlier")
+        return fb.wrong(
+            f"{head}: {went}, but it came {'earlier' if faster else 'later'}. {_WHY} "
+            f"Here {saved}. Think it through again and revise your reasoning."
+        )
+    ratio = pred / max(actual, 1)
+    if 0.5 <= ratio <= 2.0:
+        return fb.correct(
+            f"{head} (×{ratio:.2f} the actual): right direction, close. {saved}. {_WHY}"
+        )
+    return fb.wrong(
+        f"{head}: the right direction, but off by a factor of "
+        f"{max(ratio, 1 / ratio):.2g}. {_WHY} Here {saved}."
     )
 
 
@@ -232,9 +291,15 @@ def converged_epoch() -> int:
     return _first_below(torch.rad2deg(_notebook_angles()), config.NB03_ANGLE_TARGET_DEG)
 
 
+def predicted_run_epoch() -> int:
+    """Exercise 1's other number: the same epoch for the run at :func:`prediction_lr`."""
+    deg = torch.rad2deg(_notebook_angles(prediction_lr()))
+    return _first_below(deg, config.NB03_ANGLE_TARGET_DEG)
+
+
 @register_answer("check_03_converged_epoch")
 def _converged_epoch_key() -> AnswerKey:
-    return AnswerKey(values=(float(converged_epoch()),))
+    return AnswerKey(values=(float(converged_epoch()), float(predicted_run_epoch())))
 
 
 @register_answer("check_03_biases")

@@ -185,7 +185,7 @@ def hyperplane_explorer(
         ax.autoscale_view()
         title.set_text(
             f"c = {c:g}: loss $L_R(a)$ = {loss:.1e} (smallest training loss {min_normal:.1e})\n"
-            f"nearest training point {dist:.3g} away"
+            f"nearest training point {dist:.3f} away"  # 3 decimals: 49.997 must not read 50
         )
         return {
             "c": c,
