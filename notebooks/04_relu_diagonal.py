@@ -135,9 +135,10 @@ assert err_below > 1  # the unit is off: a constant output
 # $Au = u$. So the far field is perfect exactly along the **eigen-directions of A with eigenvalue
 # 1** that stay in the region where this map holds — the map's *fixed directions*.
 # `frozen_affine_map(model, x)` reads $A$ and $b'$ off any ReLU network (its Jacobian at $x$),
-# and `fixed_directions(model)` finds those directions from the data's centre (probing 360 rays
-# at distance 1000). $A = v w^\top$ has eigenvalues $\lambda = w\cdot v$ (eigenvector $v$) and 0;
-# for the hand-built network $A$ is the projection onto the diagonal:
+# and `fixed_directions(model)` finds those directions (probing 360 rays from the origin at
+# distance 1000, far enough that where a ray starts no longer matters). $A = v w^\top$ has
+# eigenvalues $\lambda = w\cdot v$ (eigenvector $v$) and 0; for the hand-built network $A$ is
+# the projection onto the diagonal:
 
 # %%
 A_on, b_on = frozen_affine_map(hand, torch.tensor([10.0, 10.0]))
