@@ -125,7 +125,7 @@ assert err_below > 1  # the unit is off: a constant output
 # weights**, but with a bias such that $x_i W_\text{enc} + b_\text{enc} > 0$". We train that
 # [2, 1, 2] ReLU autoencoder from ten seeds (`DIAG_212_SEEDS` = 0…9), each **once, without
 # restarts**: full-batch Adam, lr `config.TOY_LR` = 0.01, `config.TOY_EPOCHS` = 2000 steps (the
-# Figure-1 recipe's), all seeds in one batched pass (about 8 s on the course's shared 2-core
+# Figure-1 recipe's), all seeds in one batched pass (3–8 s on the course's busy 2-core
 # machine the first time, cached afterwards).
 #
 # **What to compare.** With encoder weights $w$, bias $b$, decoder weights $v$ and bias $c$, the
