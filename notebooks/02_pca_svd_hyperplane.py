@@ -18,8 +18,9 @@
 # - prove (and check numerically, for random subspaces) **Lemma 1**: every point of the column
 #   space of $V_d$ is reconstructed with **zero loss**;
 # - follow **Theorem 2**: $a = x_iV_dV_d^\top + cV_d^\top$ keeps zero loss while its distance to
-#   *all* training data grows without bound — and see why the start $x_i$ must be on the
-#   **convex hull** of the projected data.
+#   *all* training data grows without bound — and see what a start $x_i$ on the **convex hull**
+#   of the projected data adds: the sharp bound "distance $\ge \lVert c\rVert$" for every $c$
+#   (any start works once $c$ is large enough).
 #
 # We work with a 3-D data set whose points lie close to a tilted 2-D plane (so $n = 3$, $d = 2$),
 # and with the 2-D toy Gaussian of notebook 01 ($n = 2$, $d = 1$) for the slider.
@@ -167,9 +168,9 @@ print(
 # $$\lVert x_i - a\rVert^2 = \lVert x_i - x_iV_dV_d^\top\rVert^2 + \lVert cV_d^\top\rVert^2
 #   \;\ge\; \lVert c\rVert^2 .$$
 #
-# That bounds the distance to **one** point. For *all* points, start at a vertex $y_s$ of the
-# convex hull of the projected data $XV_d$ and let $c$ point outward (section 4). First the
-# Pythagoras step, numerically:
+# That bounds the distance to **one** point. For the same bound from *all* points, start at a
+# vertex $y_s$ of the convex hull of the projected data $XV_d$ and let $c$ point outward
+# (section 4). First the Pythagoras step, numerically:
 
 # %%
 i = 0
@@ -215,14 +216,19 @@ ax.set_title("3-D data, principal plane μ + span(V₂), and a zero-loss anomaly
 plt.show()
 
 # %% [markdown]
-# ## 4 · Why the start must be on the convex hull
+# ## 4 · What a start on the convex hull buys: the sharp bound
+#
+# A hull start is *sufficient* for the sharp bound, not *necessary* for Theorem 2. From **any**
+# start $y_i$, the triangle inequality gives $\lVert y_i + t\,u - y_j\rVert \ge t - \lVert y_i -
+# y_j\rVert$, so every start ends far from all data once $t$ exceeds the spread of the projected
+# data by $\delta$. A hull vertex gives more: distance $\ge t$ from every point, for every $t$.
 #
 # In latent coordinates $y_i = (x_i-\mu)V_d$, pick a unit direction $u$ and the hull vertex
 # $y_s = \arg\max_i y_i\cdot u$. Every $y_i$ lies behind the line
 # $\{y : (y - y_s)\cdot u = 0\}$, so $a$'s latent point $y_s + t\,u$ is at least $t$ from every
 # $y_i$ — and distances in $\mathbb{R}^n$ are at least the distances of the projections. Starting
-# from an **interior** point instead and moving the same $t$ can land right next to other data
-# (purple cross). The figure uses $u = (1,1)/\sqrt{2}$ and $t = 3$.
+# from an **interior** point instead and moving the same (small) $t$ can land right next to other
+# data (purple cross). The figure uses $u = (1,1)/\sqrt{2}$ and $t = 3$.
 
 # %%
 Y = p.encode(X)
@@ -347,13 +353,16 @@ assert check_02_theorem2_point(far_point)
 # <details><summary><b>Model answer</b></summary>
 #
 # 1. Lemma 1 gives zero loss for *any* $c$, and Pythagoras gives
-#    $\lVert x_i - a\rVert \ge \lVert c\rVert$ — but only for the one $x_i$ we started from. To be
-#    far from *every* point, every projected point $y_j$ must lie behind the start in the direction
-#    of travel $u$: that is what a hull vertex $y_s = \arg\max_j y_j\cdot u$ guarantees. Then
-#    $y_s + t\,u$ is at least $t$ from every $y_j$, and distances in $\mathbb{R}^n$ are at least
-#    the distances of the projections (projection onto orthonormal $V_d$ never lengthens a vector).
-#    Section 4 shows the difference: from the hull vertex the nearest training point ends 3.04
-#    away ($\ge t = 3$), from an interior start only 0.463.
+#    $\lVert x_i - a\rVert \ge \lVert c\rVert$ — but only for the one $x_i$ we started from. For
+#    the *same* bound from every point, every projected point $y_j$ must lie behind the start in
+#    the direction of travel $u$: that is what a hull vertex $y_s = \arg\max_j y_j\cdot u$
+#    guarantees. Then $y_s + t\,u$ is at least $t$ from every $y_j$, and distances in
+#    $\mathbb{R}^n$ are at least the distances of the projections (projection onto orthonormal
+#    $V_d$ never lengthens a vector). The hull is not *needed* for the theorem: from any start the
+#    distance is at least $t - \max_j\lVert y_i - y_j\rVert$, which also grows without bound. It
+#    gives the sharp bound for small $t$ too. Section 4 shows the difference at $t = 3$: from the
+#    hull vertex the nearest training point ends 3.04 away ($\ge t$), from an interior start only
+#    0.463.
 # 2. The point stays on the principal line, so its loss is zero for every $c$. For $c > 0$ it
 #    leaves from the hull vertex along $+v_1$ and every training point is behind it: $c \approx 50$
 #    is enough (49.99). For $c < 0$ it first walks back *through* the data cloud, close to training

@@ -324,3 +324,98 @@ def test_07_far_slopes(capsys):
     assert not check_07_far_slopes(flipped) and "sign" in capsys.readouterr().out
     assert not check_07_far_slopes(lambda f, big: 0.0) and "pair" in capsys.readouterr().out
     assert not check_07_far_slopes("tanh") and "function" in capsys.readouterr().out
+
+
+# --- notebook 04, section 2: the [2, 1, 2] networks and the fixed directions of their far field
+
+
+def _one_unit(w, b, v, c):
+    """A [2, 1, 2] ReLU autoencoder with the given weights (float64)."""
+    from aelib.models import MLPAutoencoder
+
+    m = MLPAutoencoder([2, 1, 2], activation="relu", seed=0).double()
+    with torch.no_grad():
+        m.encoder[0].weight[:] = torch.tensor([w], dtype=torch.float64)
+        m.encoder[0].bias[:] = b
+        m.decoder[0].weight[:] = torch.tensor(v, dtype=torch.float64)[:, None]
+        m.decoder[0].bias[:] = torch.tensor(c, dtype=torch.float64)
+    return m
+
+
+def test_04_hand_built_network_is_the_projection_on_the_diagonal():
+    from aelib.course.exercises.nb04 import (
+        fixed_directions,
+        frozen_affine_map,
+        hand_built_diagonal_ae,
+        min_bias,
+    )
+
+    hand = hand_built_diagonal_ae()
+    assert float(hand.encoder[0].bias.detach()) == pytest.approx(min_bias())
+    X = figure1_data("diagonal").double()
+    with torch.no_grad():
+        assert float(((hand(X) - X) ** 2).max()) < 1e-20
+    A, b = frozen_affine_map(hand, (10.0, 10.0))
+    torch.testing.assert_close(A, torch.full((2, 2), 0.5, dtype=torch.float64))
+    torch.testing.assert_close(b, torch.zeros(2, dtype=torch.float64))
+    A_off, b_off = frozen_affine_map(hand, torch.tensor([-10.0, -10.0]))
+    assert float(A_off.abs().max()) == 0 and b_off.tolist() == pytest.approx([float(X.min())] * 2)
+    assert fixed_directions(hand) == [45.0]
+    assert fixed_directions(hand_built_diagonal_ae(beta=-2.0)) == [225.0]  # the mirror image
+    for bad in (0.0, float("nan"), "1"):
+        with pytest.raises(ValueError, match="beta"):
+            hand_built_diagonal_ae(beta=bad)
+
+
+def test_04_frozen_affine_map_is_exact_on_its_region():
+    from aelib.course.exercises.nb04 import frozen_affine_map
+    from aelib.models import MLPAutoencoder
+
+    m = MLPAutoencoder([2, 6, 3, 6, 2], activation="relu", seed=3)
+    x = torch.tensor([4.0, -7.0], dtype=torch.float64)
+    A, b = frozen_affine_map(m, x)
+    near = x + 1e-3 * torch.tensor([[1.0, 0.0], [0.0, 1.0], [0.7, -0.7]], dtype=torch.float64)
+    with torch.no_grad():
+        torch.testing.assert_close(m.double()(near), near @ A.T + b)
+    assert m.encoder[0].weight.dtype == torch.float64  # ours: .double() above; the copy is inside
+    with pytest.raises(TypeError, match="model"):
+        frozen_affine_map("net", x)
+    with pytest.raises(ValueError, match="point"):
+        frozen_affine_map(m, torch.zeros(2, 2))
+    with pytest.raises(ValueError, match="point"):
+        frozen_affine_map(m, (float("inf"), 0.0))
+
+
+def test_04_fixed_directions_need_eigenvalue_one_in_their_own_region():
+    from aelib.course.exercises.nb04 import fixed_directions
+
+    # tilted encoder, decoder on the diagonal with w.v = 1: the fixed direction is v, not w
+    tilted = _one_unit([0.9, -0.1], 0.5, [1.25, 1.25], [-0.6, -0.6])
+    assert fixed_directions(tilted) == [45.0]
+    # w.v = 0.9: no eigenvalue 1, so no fixed direction
+    assert fixed_directions(_one_unit([0.9, -0.1], 0.5, [1.125, 1.125], [0.0, 0.0])) == []
+    # the eigenvector points into the region where the unit is off: not fixed
+    assert fixed_directions(_one_unit([1.0, 0.0], -1.0, [1.0, 0.0], [0.0, 0.0])) == [0.0]
+    assert fixed_directions(_one_unit([-1.0, 0.0], -1.0, [-1.0, 0.0], [0.0, 0.0])) == [180.0]
+    with pytest.raises(ValueError, match="origin"):
+        fixed_directions(tilted, origin=(0.0, 0.0, 0.0))
+    with pytest.raises(ValueError, match="r_far"):
+        fixed_directions(tilted, r_far=-1.0)
+    with pytest.raises(TypeError, match="model"):
+        fixed_directions(None)
+
+
+def test_04_diagonal_212_runs_either_collapse_or_find_a_fixed_diagonal(course_cache):
+    from aelib.course.exercises.nb04 import DIAG_212_SEEDS, diagonal_212_runs, fixed_directions
+
+    runs = diagonal_212_runs()
+    assert [r.seed for r in runs] == list(DIAG_212_SEEDS)
+    found = 0
+    for run in runs:
+        fixed = fixed_directions(run.model)
+        if run.collapsed:
+            assert fixed == []
+        else:
+            found += 1
+            assert run.loss < 1e-4 and fixed in ([45.0], [225.0])
+    assert found >= 1

@@ -21,7 +21,15 @@ __all__ = [
     "check_04_freeze_search",
     "min_bias",
     "pattern_freeze_point",
+    "DIAG_212_SEEDS",
+    "diagonal_212_runs",
+    "hand_built_diagonal_ae",
+    "frozen_affine_map",
+    "fixed_directions",
 ]
+
+#: Seeds of the [2, 1, 2] ReLU autoencoders trained on the diagonal (one run each, no restarts).
+DIAG_212_SEEDS = tuple(range(10))
 
 
 def min_bias() -> float:
@@ -105,6 +113,184 @@ def pattern_freeze_point(
     changed = (pattern[1:] != pattern[:-1]).any(1)
     idx = torch.nonzero(changed).flatten()
     return float(ts[idx[-1] + 1]) if len(idx) else 0.0
+
+
+def hand_built_diagonal_ae(beta: float = config.DIAG_BETA) -> torch.nn.Module:
+    """The hand-built [2, 1, 2] ReLU autoencoder of §4.4.1 on the diagonal data, in float64.
+
+    W_enc = β(1, 1)ᵀ, the smallest encoder bias b = -min_i x_i W_enc (:func:`min_bias` for
+    β = ``config.DIAG_BETA``), decoder (1, 1)/(2β) and bias -b/(2β)·(1, 1): every a = c(1, 1)
+    with βc ≥ β·min_i α_i is reconstructed exactly.
+
+    Parameters
+    ----------
+    beta : float
+        The encoder scale β (non-zero, finite).
+
+    Returns
+    -------
+    MLPAutoencoder
+        Layer sizes [2, 1, 2], ReLU, float64.
+    """
+    from aelib.course.toy_recipes import figure1_data
+    from aelib.models import MLPAutoencoder
+
+    if not isinstance(beta, int | float) or not math.isfinite(beta) or beta == 0:
+        raise ValueError(f"beta: expected a finite non-zero number, got {beta!r}")
+    X = figure1_data("diagonal").double()
+    b = float(-(X @ (beta * torch.ones(2, dtype=torch.float64))).min())
+    model = MLPAutoencoder([2, 1, 2], activation="relu", seed=0).double()
+    with torch.no_grad():
+        enc, dec = model.encoder[0], model.decoder[0]
+        enc.weight[:] = beta * torch.ones(1, 2)
+        enc.bias[:] = b
+        dec.weight[:] = torch.ones(2, 1) / (2 * beta)
+        dec.bias[:] = -b / (2 * beta) * torch.ones(2)
+    return model
+
+
+def diagonal_212_runs(use_cache: bool = True) -> list:
+    """[2, 1, 2] ReLU autoencoders trained on the diagonal data, one per seed of ``DIAG_212_SEEDS``.
+
+    Each seed is trained once (no restarts): full-batch Adam, ``config.TOY_EPOCHS`` steps at
+    ``config.TOY_LR`` (the Figure-1 recipe's), all seeds in one batched pass
+    (:func:`aelib.course.toy_recipes.fit_many`, cached).
+
+    Returns
+    -------
+    list of ToyRun
+        One per seed, in order; ``collapsed`` marks the runs stuck at the mean.
+    """
+    from aelib.course.toy_recipes import figure1_data, fit_many
+
+    return fit_many(
+        {"diagonal": figure1_data("diagonal")},
+        "relu",
+        list(DIAG_212_SEEDS),
+        sizes=(2, 1, 2),
+        epochs=config.TOY_EPOCHS,
+        lr=config.TOY_LR,
+        use_cache=use_cache,
+    )
+
+
+def frozen_affine_map(model: torch.nn.Module, point: object) -> tuple[torch.Tensor, torch.Tensor]:
+    """The affine map x ↦ A x + b that a ReLU network is on the linear region holding ``point``.
+
+    Computed in float64 on a copy of the model: A is the Jacobian at ``point`` and
+    b = f(point) - A·point. Exact wherever the activation pattern is the one at ``point``.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        A piecewise-linear autoencoder (ReLU), input and output of dimension D.
+    point : array-like
+        One point, shape (D,).
+
+    Returns
+    -------
+    (torch.Tensor, torch.Tensor)
+        A of shape (D, D) and b of shape (D,), float64.
+    """
+    import copy
+
+    from aelib._validation import check_module
+
+    check_module(model)
+    x = torch.as_tensor(point, dtype=torch.float64)
+    if x.ndim != 1 or not torch.isfinite(x).all():
+        raise ValueError(f"point: expected one finite point of shape (D,), got {point!r:.60}")
+    net = copy.deepcopy(model).double().eval()
+    A = torch.autograd.functional.jacobian(lambda z: net(z[None])[0], x).detach()
+    if A.shape != (len(x), len(x)):
+        raise ValueError(f"model: expected a map R^D -> R^D, got a Jacobian of shape {A.shape}")
+    with torch.no_grad():
+        b = net(x[None])[0] - A @ x
+    return A, b
+
+
+def _pattern64(net: torch.nn.Module, x: torch.Tensor) -> tuple[bool, ...]:
+    """Signs of every hidden pre-activation of ``net`` (float64) at one point x of shape (D,)."""
+    layers = [*net.encoder, *net.decoder]
+    last = max(i for i, m in enumerate(layers) if isinstance(m, torch.nn.Linear))
+    signs: list[bool] = []
+    h = x[None]
+    with torch.no_grad():
+        for i, layer in enumerate(layers):
+            h = layer(h)
+            if isinstance(layer, torch.nn.Linear) and i != last:
+                signs.extend((h[0] > 0).tolist())
+    return tuple(signs)
+
+
+def fixed_directions(
+    model: torch.nn.Module,
+    origin: object = (0.0, 0.0),
+    r_far: float = 1e3,
+    n_probe: int = 360,
+    tol: float = 1e-3,
+) -> list[float]:
+    """Directions θ (degrees) of rays from ``origin`` along which the far field is a fixed line.
+
+    Far out along a ray u the network is one frozen affine map x ↦ A x + b (its activation
+    pattern stops changing). The error f(x) - x along x = origin + r u is then
+    (A - I)(origin + r u) + b: it stays bounded iff A u = u, i.e. u is an eigenvector of A with
+    eigenvalue 1. For each of ``n_probe`` evenly spaced probe rays, the eigenvectors of the
+    frozen map at origin + r_far·u with ``|λ - 1| ≤ tol`` are candidates; a candidate ±e counts
+    if the frozen map at origin + r_far·(±e) is the same region (same activation pattern).
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        A ReLU :class:`aelib.models.MLPAutoencoder` on 2-D data.
+    origin : pair of float
+        Where the rays start.
+    r_far : float
+        How far out the frozen map is read.
+    n_probe : int
+        Number of probe rays.
+    tol : float
+        Accepted distance of the eigenvalue from 1.
+
+    Returns
+    -------
+    list of float
+        Angles in [0, 360), rounded to 0.1°, sorted, without duplicates (empty: no direction).
+        Where eigenvalue 1 is repeated (A = I: every direction is fixed) only an eigenbasis is
+        listed.
+    """
+    import copy
+
+    from aelib._validation import check_module
+
+    check_module(model)
+    net = copy.deepcopy(model).double().eval()
+    o = torch.as_tensor(origin, dtype=torch.float64)
+    if o.shape != (2,) or not torch.isfinite(o).all():
+        raise ValueError(f"origin: expected a finite pair, got {origin!r}")
+    if not (r_far > 0 and n_probe > 0 and tol > 0):
+        raise ValueError(f"r_far, n_probe, tol: expected positive, got {r_far}, {n_probe}, {tol}")
+    angles = set()
+    seen = set()
+    for k in range(int(n_probe)):
+        phi = 2 * math.pi * k / n_probe
+        probe = o + r_far * torch.tensor([math.cos(phi), math.sin(phi)], dtype=torch.float64)
+        region = _pattern64(net, probe)
+        if region in seen:
+            continue
+        seen.add(region)
+        A, _ = frozen_affine_map(net, probe)
+        values, vectors = torch.linalg.eig(A)
+        for lam, vec in zip(values, vectors.T, strict=True):
+            if abs(complex(lam) - 1) > tol or vec.imag.abs().max() > 1e-9:
+                continue
+            e = vec.real / vec.real.norm()
+            for sign in (1.0, -1.0):
+                far = o + sign * r_far * e
+                if _pattern64(net, far) == region:
+                    theta = math.degrees(math.atan2(sign * e[1], sign * e[0])) % 360.0
+                    angles.add(round(theta, 1) % 360.0)
+    return sorted(angles)
 
 
 #: Slider step of the notebook's ray explorer (``aelib.course.widgets.ray_explorer``).
