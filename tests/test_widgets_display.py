@@ -22,8 +22,10 @@ from matplotlib.contour import ContourSet
 from matplotlib.text import Text
 
 from aelib.attacks import latent_grid_search
+from aelib.course.exercises.nb04 import hand_built_diagonal_ae
 from aelib.course.oob import out_of_bounds
 from aelib.course.widgets import (
+    direction_explorer,
     epsilon_explorer,
     explorer_widget,
     hyperplane_explorer,
@@ -103,6 +105,7 @@ EXPLORERS = {
     "epsilon": lambda: epsilon_explorer(_oob, X.float(), eps_max=2.0, step=0.1),
     "threshold": lambda: threshold_explorer(torch.rand(50) + 0.1, {"a": torch.rand(9) + 1}),
     "latent": lambda: latent_explorer(_cae, _grid, _imgs, torch.tensor([0, 1] * 6)),
+    "direction": lambda: direction_explorer({"hand-built": hand_built_diagonal_ae()}, X.float()),
 }
 
 
