@@ -232,8 +232,8 @@ def far_quantile_explorer(
             line.set_xdata([far, far])
             verdict = "ADVERSARIAL" if counted.any() else "none found"
             title.set_text(
-                f"{name}: far = {q:.3g} quantile = {far:.3g}; "
-                f"{int(counted.sum())} of {len(dist)} minima far and low — {verdict}"
+                f"{name}: far = {q:.3g} quantile = {far:.3g}\n"
+                f"{int(counted.sum())} of {len(dist)} minima far and low: {verdict}"
             )
             out[name] = {
                 "far": far,
