@@ -21,8 +21,8 @@
 #   data;
 # - make "far" and "anomalous" *numbers*: pixel distance to the nearest training image against the
 #   training images' own nearest-neighbour distances, and what a 10-digit classifier sees;
-# - see the {0, 1} interpolation case, a benign low-error point (our version of Figure 2e), and
-#   how the finding changes with seed and epoch.
+# - see the {0, 1} interpolation case, a benign edge case (our version of Figure 2e), and
+#   how the finding changes with seed and epoch, epoch by epoch.
 #
 # **The search (paper's method).** For each latent grid point $z$: decode $a = h(z)$, reconstruct
 # $\hat a = h(g(a))$, score $L(a) = \lVert a - \hat a \rVert^2$ (sum over the 784 pixels). The
@@ -50,7 +50,9 @@
 
 # %%
 import matplotlib.pyplot as plt
+import numpy as np
 import torch
+from scipy.spatial import Delaunay
 
 from aelib.attacks import latent_grid_search, nearest_distance, nn_distances
 from aelib.audit import default_min_distance
@@ -64,10 +66,13 @@ from aelib.course.mnist_experiments import (
     classify,
     digit_classifier,
     mnist_autoencoder,
-    seed_epoch_sweep,
+    seed_epoch_scan,
+    sweep_margin,
 )
 from aelib.course.plots import digit_row, latent_error_map
+from aelib.course.plots.sweep import sweep_margin_plot, sweep_table
 from aelib.course.widgets import latent_explorer
+from aelib.course.widgets.sweep import far_quantile_explorer, grid_minima, sweep_browser
 from aelib.metrics import reconstruction_error
 
 MNIST_SOURCE = "bundled"  # "torchvision" for full MNIST: downloads once, retrains every model
@@ -107,7 +112,7 @@ for ax, (k, res), panel in zip(axes, grids.items(), "ab", strict=True):
         res,
         runs[k].y,
         ax=ax,
-        mark=min(3, len(res)),
+        mark=0 if k == "457" else min(3, len(res)),  # 2a's stars come after Exercise 2
         title=f"Figure 2{panel}: trained on {SETS[k]}",
     )
 fig.tight_layout()
@@ -116,7 +121,8 @@ plt.show()
 # %% [markdown]
 # Red: decoded points with sum of squared errors below ε = 0.1 — far below every training image
 # (whose errors are printed next). Coloured dots: the training codes by digit (same colours as in
-# notebook 08). The stars are the best far candidates, numbered from 0; a red ring marks one whose
+# notebook 08). In 2b the stars are the best far candidates, numbered from 0 (2a gets its stars
+# after Exercise 2, which asks you to find them); a red ring marks one whose
 # own error is below ε although hardly any red shows: its zone is only a grid cell or two wide
 # (a speck, hidden under the star), since the grid samples the latent plane coarsely.
 # As in the paper, the landscape is skewed: the error grows steeply in some directions (towards
@@ -307,41 +313,65 @@ print(
 assert (walk_err <= res01.min_normal_error).all()  # the whole path, 0 <= t <= 1
 
 # %% [markdown]
-# ## 5 · A benign low-error point (our version of Figure 2e)
+# ## 5 · A benign edge case (our version of Figure 2e)
 #
 # Not every low-error point is a failure. The paper's Figure 2e is a benign out-of-bounds
-# reconstruction at the edge of the 1 class. We take the lowest point of the {0, 1} map on the 1s'
-# side of the plane (grid points whose nearest training code is a 1), *without* the distance
-# condition. This rule does not enforce the paper's "edge of the 1 class": the point it finds lies
-# among the 1-codes (compare its printed z with Figure 2b) and decodes to a slanted 1, about 2.3
-# from a training image — closer than the median nearest-neighbour distance of section 3. It is a
-# benign low-error point, where the autoencoder generalises as a user would want, rather than the
-# paper's edge case, which does not reproduce here.
+# reconstruction at the edge of the 1 class. We make "edge" and "benign" numbers: among the grid
+# points of the {0, 1} map whose nearest training code is a 1 and that lie **outside the convex
+# hull of the 1-codes** (`scipy.spatial.Delaunay(...).find_simplex(z) < 0`), we keep those whose
+# decoding is farther from every training image than the median nearest-neighbour distance of the
+# training images (not a copy of one) but not farther than the far threshold (not off the data),
+# and take the one nearest to a 1-code in the latent plane: the edge of the 1 class.
 
 # %% tags=["tolerance-search"]
 gy, gx = torch.meshgrid(res01.grid_y, res01.grid_x, indexing="ij")
 zs = torch.stack([gx.flatten(), gy.flatten()], dim=1)  # row i*R + j is (grid_x[j], grid_y[i])
 ones_side = run01.y[torch.cdist(zs, res01.latents).argmin(1)] == 1  # nearest training code is a 1
-k = int(torch.where(ones_side, res01.error_map.flatten(), torch.inf).argmin())
-z_edge = zs[k][None]
+hull = Delaunay(res01.latents[run01.y == 1].numpy())  # the 1-codes' convex hull
+outside = torch.from_numpy(hull.find_simplex(zs.numpy()) < 0)
+cand = torch.where(ones_side & outside)[0]
 with torch.inference_mode():
-    a = run01.model.decode(z_edge)
+    decoded = run01.model.decode(zs[cand])
+cand_dist = nearest_distance(decoded, run01.X)
+median_nn = float(nn["01"].median())
+between = (cand_dist > median_nn) & (cand_dist <= far["01"])
+edge_gap = torch.cdist(zs[cand], res01.latents[run01.y == 1]).min(1).values  # latent gap
+pick = int(torch.where(between, edge_gap, torch.inf).argmin())  # the one nearest the 1-codes
+z_edge, a = zs[cand[pick]][None], decoded[pick][None]
 err_edge = float(reconstruction_error(run01.model, a, reduction="sum")[0])
-d_edge = float(nearest_distance(a, run01.X)[0])
+d_edge = float(cand_dist[pick])
 nearest = run01.X[torch.cdist(a.flatten(1), run01.X.flatten(1)).argmin()][None]
 pred, prob = classify(clf, a)
 print(
-    f"lowest point on the 1s' side z = ({z_edge[0, 0]:.2f}, {z_edge[0, 1]:.2f}): "
-    f"L = {err_edge:.3g}, distance {d_edge:.3g} (far threshold {far['01']:.3g}); "
-    f"classifier: {int(pred)} ({float(prob):.0%})"
+    f"{len(cand)} grid points outside the 1-codes' hull on the 1s' side, "
+    f"{int(between.sum())} of them at a distance between the median NN distance and far"
+)
+print(f"the one nearest the 1-codes: {float(edge_gap[pick]):.2g} from a 1-code in the latent plane")
+print(
+    f"edge case z = ({z_edge[0, 0]:.2f}, {z_edge[0, 1]:.2f}): L = {err_edge:.3g} "
+    f"(min normal error {res01.min_normal_error:.3g}); distance {d_edge:.3g}, between the median "
+    f"NN distance {median_nn:.3g} and far {far['01']:.3g}; classifier: {int(pred)} "
+    f"({float(prob):.0%})"
 )
 fig = digit_row(
     torch.cat([a, nearest]),
-    ["decoded point", "nearest training image"],
-    title="our Figure 2e: a benign low-error point on the 1s' side",
+    [f"decoded point\nL={err_edge:.2g}, d={d_edge:.3g}", "its nearest\ntraining image"],
+    title="our Figure 2e: a benign low-error point at the edge of the 1s",
 )
 plt.show()
-assert err_edge <= res01.min_normal_error and d_edge <= far["01"]
+assert hull.find_simplex(z_edge.numpy())[0] < 0 and bool(ones_side[cand[pick]])
+assert median_nn < d_edge <= far["01"] and err_edge <= res01.min_normal_error
+
+# %% [markdown]
+# The point lies just outside the hull, at the tip of the thin arm of 1-codes that reaches
+# towards the 0s in Figure 2b (0.042 from a 1-code in the latent plane). It decodes to a thick,
+# slanted stroke with a faint hollow: a fat 1 drifting towards a 0. Its nearest training image
+# is a 1 at distance 4, just above the median nearest-neighbour distance 3.93 and well below
+# the far threshold 6.33, and the classifier calls it a 1, unsure (58 %). Its error 0.937 is
+# below the lowest normal error 5.24, so a detector accepts it, and arguably rightly: it is an
+# unusual but plausible digit of the normal classes, the kind of out-of-bounds generalisation a
+# user wants. This is our reading of the paper's Figure 2e; the numbers make "edge" and "near
+# the data" precise, but whether a fat 1 is benign remains a judgement about the picture.
 
 # %% [markdown]
 # ## 6 · Explore the latent plane yourself
@@ -364,6 +394,22 @@ z_found = grids["457"].z[0].tolist()
 
 # %% tags=["tolerance-search"]
 assert check_09_adversarial_z(z_found, source=MNIST_SOURCE)
+
+# %% [markdown]
+# Figure 2a again, now with its best far candidates starred (numbered from 0, as in Figure 2c):
+# compare them with the point you found.
+
+# %%
+fig, ax = plt.subplots(figsize=(6, 4.8))
+latent_error_map(
+    grids["457"],
+    runs["457"].y,
+    ax=ax,
+    mark=min(3, len(grids["457"])),
+    title=f"Figure 2a with its candidates: trained on {SETS['457']}",
+)
+fig.tight_layout()
+plt.show()
 
 # %% [markdown]
 # **Exercise 3 (code).** Write the grid search yourself, without the distance condition:
@@ -396,50 +442,177 @@ assert check_09_grid_min(grid_min)
 # ## 7 · Seed and epoch: how robust is the finding?
 #
 # The paper: "depending on the random seed … the out-of-bounds reconstruction may or may not be
-# easily detected … the regions … disappear one epoch, and reappear the next." We train every
-# digit set with `MNIST_SWEEP_SEEDS` and evaluate the weights saved at epochs
-# `MNIST_SNAPSHOT_EPOCHS`, on a coarser grid (`MNIST_SWEEP_RESOLUTION`² points). A cell is ✔
-# when the grid holds a far adversarial anomaly.
+# easily detected … the regions … disappear one epoch, and reappear the next." To see
+# epoch-to-epoch changes we need the weights after **every** epoch: we retrain each digit set
+# with the seeds `MNIST_SWEEP_SEEDS`, keeping a snapshot after each of the `MNIST_EPOCHS` epochs
+# (`snapshot_epochs=EVERY_EPOCH`, passed to this call only; the course's models keep
+# `MNIST_SNAPSHOT_EPOCHS`), and search every snapshot on a coarser grid of `SCAN_RESOLUTION`²
+# points (cost: the study adds about 20 s to a cold run). For each snapshot we record
+#
+# - the **verdict**: the grid holds a far adversarial anomaly (a far local minimum with
+#   $L(a) \le \min_i L(x_i)$; `far` as in section 1);
+# - the **margin** = $L(\text{best far grid minimum}) / \min_i L(x_i)$: at most 1 exactly when
+#   the verdict is yes; the smaller, the more clearly the detector fails ($\infty$: no far
+#   minimum at all).
 
 # %%
-# for each set and seed: the trained model's snapshots, each searched with a latent grid
-table = seed_epoch_sweep(
+EVERY_EPOCH = tuple(range(1, config.MNIST_EPOCHS + 1))
+SCAN_RESOLUTION = 40  # grid points per axis for each snapshot (Figure 2 uses 120)
+scan = seed_epoch_scan(
     SETS,
     config.MNIST_SWEEP_SEEDS,
     far,
-    resolution=config.MNIST_SWEEP_RESOLUTION,
+    resolution=SCAN_RESOLUTION,
     source=MNIST_SOURCE,
+    snapshot_epochs=EVERY_EPOCH,
 )
-epochs = sorted(runs["457"].snapshots)
-print("digits  seed  " + "  ".join(f"ep{e:>2}" for e in epochs))
-for k in SETS:
-    for seed in config.MNIST_SWEEP_SEEDS:
-        print(
-            f"{k:>6}  {seed:>4}  "
-            + "  ".join(f"{'  ✔' if table[k, seed, e] else '  ·':>4}" for e in epochs)
-        )
-final = {k: sum(table[k, s, epochs[-1]] for s in config.MNIST_SWEEP_SEEDS) for k in SETS}
-flips = sum(
-    table[k, s, e1] != table[k, s, e2]
-    for k in SETS
-    for s in config.MNIST_SWEEP_SEEDS
-    for e1, e2 in zip(epochs[:-1], epochs[1:], strict=True)
-)
-print(
-    f"after {epochs[-1]} epochs: far adversarial anomaly in "
-    f"{final['457']}/{len(config.MNIST_SWEEP_SEEDS)} seeds for {{4,5,7}}, "
-    f"{final['01']}/{len(config.MNIST_SWEEP_SEEDS)} for {{0,1}}; "
-    f"the verdict changes {flips} times between consecutive snapshots"
-)
-assert table["457", config.MNIST_SEED, epochs[-1]] and table["01", config.MNIST_SEED, epochs[-1]]
+study = sweep_table(scan)  # set -> seed -> (epochs, margins, verdicts)
 
 # %% [markdown]
-# The coarse grid finds fewer minima than the fine one (a · may hide one between grid points), so
-# these counts are lower bounds. In our sweep every seed shows a far adversarial anomaly from
-# epoch 10 on; only seed 2's epoch-5 snapshots (both digit sets) pass (see the table). The paper's
-# disappear-and-reappear behaviour is not seen at our snapshot spacing (every 5 epochs). What the
-# sweep does show: an early snapshot can pass a check that a later one fails, so a check passed
-# once says little about the next epoch.
+# The verdict per epoch (✔: far adversarial anomaly found, ·: none), one row per digit set and
+# seed. This table is not compared when the notebook is validated (`nbval-ignore-output`): a
+# snapshot whose margin is close to 1 can flip with the small numeric differences of another CPU.
+# The summary and the assertions after it hold on both.
+
+# %% tags=["nbval-ignore-output"]
+for k in SETS:
+    for seed, (_, _, verdict) in study[k].items():
+        gaps = [e for e, v in zip(EVERY_EPOCH, verdict, strict=True) if not v]
+        print(
+            f"{SETS[k]!s:>9} seed {seed}: "
+            + "".join("✔" if v else "·" for v in verdict)
+            + f"   none after epochs {gaps}"
+        )
+
+# %% tags=["tolerance-search"]
+for k in SETS:
+    margins = np.array([m for _, m, _ in study[k].values()])  # (seeds, epochs)
+    verdicts = np.array([v for _, _, v in study[k].values()])
+    none_far = int(np.isinf(margins).sum())
+    print(
+        f"{SETS[k]}: adversarial in {int(verdicts.sum())} of {verdicts.size} snapshots; "
+        f"of the others, {none_far} have no far grid minimum at all; "
+        f"margins of the adversarial ones {margins[verdicts].min():.1g} to "
+        f"{margins[verdicts].max():.1g} (median {np.median(margins[verdicts]):.1g})"
+    )
+    print(
+        "    first adversarial epoch per seed: "
+        + ", ".join(str(int(np.argmax(v)) + 1) for v in verdicts)
+        + f"; after epoch 10 adversarial in {int(verdicts[:, 10:].sum())} of "
+        f"{verdicts[:, 10:].size}; at the last epoch margin at most {margins[:, -1].max():.1g}"
+    )
+# robust on every CPU: the failure is there at the end of every run; {4, 5, 7} starts without
+# any far grid minimum; {0, 1} has it after epoch 1, loses it after epoch 2 and regains it
+for k in SETS:
+    assert all(v[-1] for _, _, v in study[k].values())
+assert all(np.isinf(m[0]) for _, m, _ in study["457"].values())
+assert all(v[0] and not v[1] and v[-1] for _, _, v in study["01"].values())
+
+# %% [markdown]
+# **Does the coarse grid agree with Figure 2's?** A ✔ of the coarse grid is a real adversarial
+# anomaly (a decoded grid point that is far and below every normal error), but a · may hide a
+# minimum narrower than the coarse grid's cells. We search some snapshots again at
+# `MNIST_GRID_RESOLUTION`² points: the last epoch of the shown models (Figure 2a/2b, section 1),
+# two early · of seed `MNIST_SEED`, and the two mid-training · of the table that sit between ✔.
+
+# %% tags=["tolerance-search"]
+print(f"margin at {SCAN_RESOLUTION}² vs {config.MNIST_GRID_RESOLUTION}² grid points:")
+for k in SETS:
+    last = (k, config.MNIST_SEED, config.MNIST_EPOCHS)
+    print(
+        f"    {SETS[k]} seed {last[1]} epoch {last[2]:>2}: "
+        f"{sweep_margin(scan[last]):.1g} vs {sweep_margin(grids[k]):.1g}"
+    )
+    assert scan[last].adversarial().any() and grids[k].adversarial().any()
+recheck = {}
+for k, seed, epoch in (("457", 0, 4), ("01", 0, 2), ("01", 1, 13), ("01", 2, 9)):
+    run_all = mnist_autoencoder(
+        SETS[k], seed=seed, source=MNIST_SOURCE, snapshot_epochs=EVERY_EPOCH
+    )
+    fine = latent_grid_search(
+        run_all.at_epoch(epoch),
+        run_all.X,
+        resolution=config.MNIST_GRID_RESOLUTION,
+        reduction="sum",
+        min_distance=far[k],
+        top_k=1,
+    )
+    recheck[k, seed, epoch] = sweep_margin(fine)
+    print(
+        f"    {SETS[k]} seed {seed} epoch {epoch:>2}: "
+        f"{sweep_margin(scan[k, seed, epoch]):.2g} vs {recheck[k, seed, epoch]:.2g}"
+    )
+assert np.isinf(recheck["457", 0, 4]) and np.isinf(recheck["01", 0, 2])  # early: really none
+assert recheck["01", 1, 13] < 0.1  # the mid-training gap is the coarse grid's
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(12, 3.8), sharey=True)
+sweep_margin_plot(scan, titles={k: f"trained on {SETS[k]}" for k in SETS}, axes=axes)
+fig.suptitle(
+    "best far grid minimum's error / lowest normal error, every epoch (below 1: adversarial)",
+    fontsize=10,
+)
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# What the study shows (grid of 40² points per snapshot, 3 seeds × 20 epochs per digit set):
+#
+# - **{4, 5, 7}**: the first snapshots have no far grid minimum at all (the first adversarial
+#   epoch is 5, 4 and 6 for seeds 0, 1 and 2); from then on every snapshot holds a far
+#   adversarial anomaly (margins from 4e-05 to 0.2, median 0.002). The failure appears once
+#   and stays.
+# - **{0, 1}**: every seed is adversarial after epoch 1, none is after
+#   epoch 2 (no far grid minimum at all), and the failure returns after epoch 3, 4 and 10 (seeds
+#   0, 1 and 2): the paper's "disappear one epoch, and reappear the next", early in training.
+#   The table has two later gaps, seed 1's epoch 13 and seed 2's epoch 9 (margin 1.0, right at
+#   the threshold); the fine grid finds a far adversarial anomaly in both (margins 0.001 and
+#   0.96), so those two are the coarse grid's, not the model's.
+# - With the fine grid, the finding is stable from epoch 10 on: every snapshot of every seed
+#   fails, and at the last epoch all six runs do (margins at most 0.2). What varies with seed and
+#   epoch is *when* the failure appears, and, for {0, 1}, that it can vanish for a few epochs
+#   early on. Snapshots every 5 epochs (`MNIST_SNAPSHOT_EPOCHS`) could not show that: they skip
+#   epochs 1–4.
+
+# %% [markdown]
+# **Browse the study.** Pick a digit set, a seed and an epoch: the snapshot's latent error map
+# (red: L < ε; star: its best far grid minimum, with a red ring if its own error is below ε), and
+# its margin and verdict in the title.
+
+# %% tags=["nbval-ignore-output"]
+browser = sweep_browser(scan, labels={k: r.y for k, r in runs.items()})
+browser
+
+# %% [markdown]
+# **How far is "far"?** Every local minimum of the Figure-2 maps (section 1), by its distance to
+# the nearest training image and its error. Move the quantile that defines "far": the red
+# minima are the far adversarial anomalies at that quantile (farther than the threshold, error at
+# most the lowest normal error).
+
+# %% tags=["nbval-ignore-output"]
+quantile_slider = far_quantile_explorer(
+    {k: r.model for k, r in runs.items()}, grids, {k: r.X for k, r in runs.items()}
+)
+quantile_slider
+
+# %% tags=["tolerance-search"]
+# the explorer's count, without the widget: far grid minima with error <= min normal error
+minima = {k: grid_minima(r.model, grids[k], r.X) for k, r in runs.items()}  # (distances, errors)
+for q in (0.5, 0.9, config.MNIST_FAR_QUANTILE, 0.99):
+    counts = {}
+    for k, (dist, err) in minima.items():
+        far_q = default_min_distance(runs[k].X, q)
+        counts[k] = int(((dist > far_q) & (err <= grids[k].min_normal_error)).sum())
+    print(
+        f"far quantile {q}: "
+        + ", ".join(f"{SETS[k]} {c} of {len(minima[k][0])} minima" for k, c in counts.items())
+    )
+    assert all(c > 0 for c in counts.values())  # both sets keep a far adversarial anomaly
+
+# %% [markdown]
+# The counts fall as "far" gets stricter, from 10 and 17 far adversarial minima at the 0.5
+# quantile to 2 and 3 at the 0.99 quantile, but both digit sets keep at least one at every
+# quantile we tried: the finding does not hinge on our choice of 0.95.
 
 # %% [markdown]
 # ### Think!
@@ -465,8 +638,9 @@ assert table["457", config.MNIST_SEED, epochs[-1]] and table["01", config.MNIST_
 #    training image, 2.1× the median nearest-neighbour distance (4.88) and farther than 100 % of
 #    training images are from their nearest neighbour (exercise 1), beyond the far threshold 6.9;
 #    its error 0.00992 is more than 1,000 times below the lowest normal error 10.6. The
-#    counter-example is the slanted 1 of section 5: error 1.66e-05 but only 2.3 from a training
-#    image (far threshold 6.33) and a 1 for the classifier (99 %) — benign. The classifier is a
+#    counter-example is the edge case of section 5: error 0.937, below the lowest normal error
+#    5.24, but only 4 from a training image (far threshold 6.33) and a 1 for the classifier
+#    (58 %): a fat 1, benign. The classifier is a
 #    description, not a judge: it must name one of ten digits even for noise. Pixel distance has
 #    limits too (a shifted digit is far in pixels yet normal), so distance, error *and* a look
 #    decide together.
@@ -486,11 +660,15 @@ assert table["457", config.MNIST_SEED, epochs[-1]] and table["01", config.MNIST_
 #   candidate is a pure noise texture); the 0–1 blends on the path between the classes have low
 #   error but are not far by our criterion. The paper's 0–1 mixture at the class intersection does
 #   not reproduce here.
-# - Some low-error points are benign (a slanted 1 among the 1-codes); the paper's benign case at
-#   the edge of the 1 class (Figure 2e) is not what our selection rule finds.
-# - In our sweep the failure is present from epoch 10 on for every seed; only seed 2's epoch-5
-#   snapshots pass. The point of the paper stands: you cannot tell from the training data whether
-#   your detector will fail, so **search** for adversarial anomalies (notebook 10).
+# - Some low-error points are benign: just outside the convex hull of the 1-codes, a fat,
+#   slanted 1 (distance 4 from a training image, between the median nearest-neighbour distance
+#   and the far threshold) scores below every normal image: our Figure 2e.
+# - Every epoch of 3 seeds: {4, 5, 7} fails from epoch 4–6 on; {0, 1} fails after epoch 1, not
+#   after epoch 2, and again from epoch 3, 4 or 10 on: the paper's "disappear one epoch, and
+#   reappear the next", early in training. The two later gaps of the coarse grid are not real
+#   (the fine grid finds the anomaly). The point of the paper stands: you cannot tell from the
+#   training data whether your detector will fail, so **search** for adversarial anomalies
+#   (notebook 10).
 #
 # **Next:** [10 · PGD audit and defences](10_pgd_audit_and_defences.ipynb) replaces the grid by
 # projected gradient descent for larger latents, runs `aelib.audit`, and measures mitigations.

@@ -17,7 +17,9 @@ from aelib.course.mnist_experiments import (
     digit_classifier,
     mnist_autoencoder,
     negative_autoencoder,
+    seed_epoch_scan,
     seed_epoch_sweep,
+    sweep_margin,
     train_with_snapshots,
 )
 from aelib.course.settings import ClassifierSettings, MnistSettings, NegativeSettings
@@ -289,3 +291,38 @@ def test_seed_epoch_sweep_is_the_grid_search_per_snapshot(capsys):
         seed_epoch_sweep({"01": (0, 1)}, [1], {"457": 1.0}, resolution=5)
     with pytest.raises(TypeError, match="sets"):
         seed_epoch_sweep({}, [1], {}, resolution=5)
+
+
+def test_seed_epoch_scan_keeps_every_snapshot_and_its_margin(capsys):
+    small = {f.name: getattr(SMALL, f.name) for f in dataclasses.fields(SMALL)}
+    small = {k: v for k, v in small.items() if k not in ("digits", "seed", "snapshot_epochs")}
+    scan = seed_epoch_scan(
+        {"01": (0, 1)},
+        [1],
+        {"01": 0.0},
+        resolution=5,
+        progress=True,
+        snapshot_epochs=(1, 2),
+        **small,
+    )
+    assert "seeds × epochs" in capsys.readouterr().err
+    assert sorted(scan) == [("01", 1, 1), ("01", 1, 2)]
+    run = mnist_autoencoder((0, 1), settings=SMALL, seed=1, snapshot_epochs=(1, 2), progress=False)
+    res = latent_grid_search(
+        run.at_epoch(1), run.X, resolution=5, reduction="sum", min_distance=0.0, top_k=1
+    )
+    assert torch.equal(scan["01", 1, 1].error_map, res.error_map)
+    margin = sweep_margin(scan["01", 1, 1])
+    assert margin == pytest.approx(float(res.errors[0]) / res.min_normal_error)
+    assert (margin <= 1) == bool(res.adversarial().any())
+    with pytest.raises(ValueError, match="min_distance"):
+        seed_epoch_scan({"01": (0, 1)}, [1], {"457": 1.0}, resolution=5)
+
+
+def test_sweep_margin_is_inf_without_a_far_candidate():
+    X = _images(12)
+    model = ConvAutoencoder(2, (2, 4), seed=0).eval()
+    res = latent_grid_search(model, X, resolution=5, reduction="sum", min_distance=1e9, top_k=1)
+    assert len(res) == 0 and sweep_margin(res) == float("inf")
+    with pytest.raises(TypeError, match="GridSearchResult"):
+        sweep_margin("result")

@@ -10,7 +10,8 @@ the same settings give the same weights everywhere:
   anomaly *looks like* to a model that knows every digit, :class:`ClassifierSettings`;
 - :func:`negative_autoencoder`: the NAE-style fine-tuned autoencoder of notebook 10
   (:func:`aelib.course.mitigations.negative_finetune`), :class:`NegativeSettings`;
-- :func:`seed_epoch_sweep`: notebook 09's study of the finding over seeds and snapshot epochs.
+- :func:`seed_epoch_scan`, :func:`seed_epoch_sweep`, :func:`sweep_margin`: notebook 09's study of
+  the finding over seeds and snapshot epochs.
 
 The recipes that train show a ``tqdm`` bar while they do (``progress=False`` silences it).
 
@@ -35,7 +36,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from aelib._validation import as_float_tensor, check_module, check_positive_float
-from aelib.attacks import latent_grid_search
+from aelib.attacks import GridSearchResult, latent_grid_search
 from aelib.course.cache import load_or_train
 from aelib.course.mitigations import negative_finetune
 from aelib.course.settings import ClassifierSettings, MnistSettings, NegativeSettings, resolve
@@ -57,6 +58,8 @@ __all__ = [
     "classify",
     "negative_autoencoder",
     "seed_epoch_sweep",
+    "seed_epoch_scan",
+    "sweep_margin",
 ]
 
 
@@ -400,6 +403,105 @@ def negative_autoencoder(
     return model
 
 
+def sweep_margin(result: GridSearchResult) -> float:
+    """How close a grid search came to an adversarial anomaly: best far error / min normal error.
+
+    Parameters
+    ----------
+    result : GridSearchResult
+        A search with ``min_distance`` set (its candidates are far minima, lowest error first).
+
+    Returns
+    -------
+    float
+        ``result.errors[0] / result.min_normal_error``: at most 1 exactly when the search found a
+        far adversarial anomaly (``result.adversarial().any()``); ``inf`` when it found no far
+        candidate at all.
+    """
+    if not isinstance(result, GridSearchResult):
+        raise TypeError(f"result: expected a GridSearchResult, got {type(result).__name__}")
+    if len(result) == 0:
+        return float("inf")
+    return float(result.errors[0]) / float(result.min_normal_error)
+
+
+def _check_sweep_args(sets: object, min_distance: object) -> None:
+    if not isinstance(sets, Mapping) or not sets:
+        raise TypeError(f"sets: expected a non-empty mapping name → digits, got {sets!r:.60}")
+    if not isinstance(min_distance, Mapping) or set(min_distance) != set(sets):
+        raise ValueError(
+            f"min_distance: expected a mapping with the keys of sets {sorted(sets)}, got "
+            f"{sorted(min_distance) if isinstance(min_distance, Mapping) else min_distance!r}"
+        )
+
+
+def seed_epoch_scan(
+    sets: Mapping[str, Sequence[int]],
+    seeds: Sequence[int],
+    min_distance: Mapping[str, float],
+    *,
+    resolution: int,
+    source: str = "bundled",
+    progress: bool = True,
+    **overrides: Any,
+) -> dict[tuple[str, int, int], GridSearchResult]:
+    """The grid search of every snapshot, per digit set and seed (notebook 09's epoch study).
+
+    For each digit set and seed, :func:`mnist_autoencoder` (trained, or loaded from the cache)
+    is searched at each of its snapshot epochs with :func:`aelib.attacks.latent_grid_search`
+    (sum of squared errors, ``top_k=1``, the set's ``min_distance``). Pass
+    ``snapshot_epochs=tuple(range(1, epochs + 1))`` to see every epoch (a different cache key
+    than the course's default snapshots, so those models are trained once more).
+
+    Parameters
+    ----------
+    sets : mapping str → sequence of int
+        Name → normal digits, e.g. ``{"457": (4, 5, 7), "01": (0, 1)}``.
+    seeds : sequence of int
+        Initialisation and batch-order seeds.
+    min_distance : mapping str → float
+        Name → "far from the data" (pixel-space Euclidean), one per set.
+    resolution : int
+        Grid points per latent axis.
+    source : {"auto", "torchvision", "bundled"}
+        Passed to :func:`mnist_autoencoder`.
+    progress : bool
+        Show a ``tqdm`` bar over the searched snapshots, and one over the epochs of each model
+        that is trained.
+    **overrides
+        Fields of :class:`MnistSettings` to replace (besides ``digits`` and ``seed``), e.g.
+        ``snapshot_epochs``.
+
+    Returns
+    -------
+    dict
+        ``(name, seed, epoch) → GridSearchResult`` (at most one far candidate each; see
+        :func:`sweep_margin` for its margin, ``.adversarial().any()`` for the verdict).
+    """
+    _check_sweep_args(sets, min_distance)
+    seeds = list(seeds)
+    epochs = resolve(None, MnistSettings, overrides).snapshots
+    total = len(sets) * len(seeds) * len(epochs)
+    out: dict[tuple[str, int, int], GridSearchResult] = {}
+    with tqdm(total=total, desc="seeds × epochs", disable=not progress, leave=False) as bar:
+        for name in sets:
+            for seed in seeds:
+                run = mnist_autoencoder(
+                    sets[name], seed=seed, source=source, progress=progress, **overrides
+                )
+                for epoch in sorted(run.snapshots):
+                    out[name, seed, epoch] = latent_grid_search(
+                        run.at_epoch(epoch),
+                        run.X,
+                        resolution=resolution,
+                        reduction="sum",
+                        min_distance=min_distance[name],
+                        top_k=1,
+                    )
+                    bar.update()
+    return out
+
+
 def seed_epoch_sweep(
     sets: Mapping[str, Sequence[int]],
     seeds: Sequence[int],
@@ -429,7 +531,7 @@ def seed_epoch_sweep(
     source : {"auto", "torchvision", "bundled"}
         Passed to :func:`mnist_autoencoder`.
     progress : bool
-        Show a ``tqdm`` bar over the (set, seed) pairs, and one over the epochs of each model
+        Show a ``tqdm`` bar over the searched snapshots, and one over the epochs of each model
         that is trained.
     **overrides
         Fields of :class:`MnistSettings` to replace (besides ``digits`` and ``seed``).
@@ -439,28 +541,13 @@ def seed_epoch_sweep(
     dict
         ``(name, seed, epoch) → bool``: a far adversarial anomaly was found.
     """
-    if not isinstance(sets, Mapping) or not sets:
-        raise TypeError(f"sets: expected a non-empty mapping name → digits, got {sets!r:.60}")
-    if not isinstance(min_distance, Mapping) or set(min_distance) != set(sets):
-        raise ValueError(
-            f"min_distance: expected a mapping with the keys of sets {sorted(sets)}, got "
-            f"{sorted(min_distance) if isinstance(min_distance, Mapping) else min_distance!r}"
-        )
-    seeds = list(seeds)
-    pairs = [(name, seed) for name in sets for seed in seeds]
-    table: dict[tuple[str, int, int], bool] = {}
-    for name, seed in tqdm(pairs, desc="seeds × epochs", disable=not progress, leave=False):
-        run = mnist_autoencoder(
-            sets[name], seed=seed, source=source, progress=progress, **overrides
-        )
-        for epoch in sorted(run.snapshots):
-            result = latent_grid_search(
-                run.at_epoch(epoch),
-                run.X,
-                resolution=resolution,
-                reduction="sum",
-                min_distance=min_distance[name],
-                top_k=1,
-            )
-            table[name, seed, epoch] = bool(result.adversarial().any())
-    return table
+    scan = seed_epoch_scan(
+        sets,
+        seeds,
+        min_distance,
+        resolution=resolution,
+        source=source,
+        progress=progress,
+        **overrides,
+    )
+    return {key: bool(result.adversarial().any()) for key, result in scan.items()}
