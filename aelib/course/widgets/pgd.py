@@ -103,7 +103,7 @@ def pgd_explorer(
         image_ax.set_xticks([])
         image_ax.set_yticks([])
     captions = [image_ax.set_title("L=0.00\nd=0.00", fontsize=8) for image_ax in image_axes]
-    title = ax.set_title("", fontsize=9)
+    title = live.fig.suptitle("", fontsize=9)
     x_range = ax.get_xlim()
 
     def update(step: float, model: str) -> dict:
