@@ -10,5 +10,5 @@ slider, and the ``Output`` (last). :func:`explorer_widget` builds that widget fo
 from aelib.course.widgets._controls import explorer_widget as explorer_widget
 from aelib.course.widgets.linear import *  # noqa: F403
 from aelib.course.widgets.mnist import *  # noqa: F403
-from aelib.course.widgets.toy import *  # noqa: F403
 from aelib.course.widgets.pgd import *  # noqa: F403
+from aelib.course.widgets.toy import *  # noqa: F403
