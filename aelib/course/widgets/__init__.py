@@ -11,4 +11,5 @@ from aelib.course.widgets._controls import explorer_widget as explorer_widget
 from aelib.course.widgets.diagonal import *  # noqa: F403
 from aelib.course.widgets.linear import *  # noqa: F403
 from aelib.course.widgets.mnist import *  # noqa: F403
+from aelib.course.widgets.pgd import *  # noqa: F403
 from aelib.course.widgets.toy import *  # noqa: F403
