@@ -53,7 +53,7 @@ COURSE_VALUES = {
         "epochs": 20,
         "lr": 5e-3,
         "batch_size": 128,
-        "snapshot_epochs": (5, 10, 15, 20),
+        "snapshot_epochs": tuple(range(1, 21)),
         "threads": 1,
     },
     ClassifierSettings: {"epochs": 5, "lr": 3e-3, "batch_size": 128, "seed": 0, "threads": 1},
