@@ -173,3 +173,20 @@ def pytest_configure(config):
     cell_class = plugin.IPyNbCell
     if not hasattr(cell_class.compare_outputs, "__wrapped__"):
         cell_class.compare_outputs = _wrap(cell_class.compare_outputs, plugin.coalesce_streams)
+
+
+# nbval waits only 5 s for each of a cell's output messages once the cell has finished (a fixed
+# attribute, no option). On a loaded 2-core machine (the test stages run side by side) a burst of
+# progress-bar messages has missed that once; a cell that really hangs still meets
+# --nbval-cell-timeout.
+OUTPUT_TIMEOUT_S = 60
+
+
+def pytest_collection_modifyitems(items):
+    try:
+        from nbval import plugin
+    except ImportError:
+        return
+    for item in items:
+        if isinstance(item, plugin.IPyNbCell):
+            item.output_timeout = OUTPUT_TIMEOUT_S
