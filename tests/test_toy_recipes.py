@@ -25,6 +25,7 @@ TINY = ToySettings(sizes=(2, 3, 1, 3, 2), restarts=2, epochs=5)
 @pytest.fixture
 def trainings(monkeypatch):
     """Counts the batched trainings the recipes start (cache misses)."""
+
     class Calls(list):
         progress: list  # (progress, desc) of each training
 

@@ -140,9 +140,7 @@ def fit_toy_autoencoder(
     ensemble, history = load_or_train(
         ensemble,
         s,
-        lambda ens: train_ensemble(
-            ens, X, epochs=s.epochs, lr=s.lr, progress=progress, desc=desc
-        ),
+        lambda ens: train_ensemble(ens, X, epochs=s.epochs, lr=s.lr, progress=progress, desc=desc),
         inputs={"X": X},
         name="toy",
         use_cache=use_cache,
