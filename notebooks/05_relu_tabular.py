@@ -146,8 +146,9 @@ for p, (fit, X) in panels.items():
 # loss of every restart of the panel against the mean-only loss (dashed) and the collapse
 # threshold `COLLAPSE_FRACTION` × mean-only loss (dotted); grey bars collapsed, the star marks the
 # kept restart. A collapsed restart maps every point to about the data mean: its map is a set of
-# circles around the mean. (The figure is a widget; its output is not compared when the notebook
-# is tested.)
+# circles around the mean, red only near the mean — which even counts as an out-of-bounds zone
+# where the mean lies away from the data (1b's collapsed restarts: between the two clusters).
+# (The figure is a widget; its output is not compared when the notebook is tested.)
 
 # %% tags=["nbval-ignore-output"]
 restarts = restart_explorer(panels)

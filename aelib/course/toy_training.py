@@ -229,7 +229,10 @@ def train_ensemble(
     # These tensors are tiny: one thread avoids the synchronisation cost of intra-op threads,
     # which dominates (up to 10x slower) on a busy 2-core machine.
     with torch_threads(1):
-        for epoch in tqdm(range(epochs), desc=desc, disable=not progress, leave=False):
+        # mininterval: a few bar updates per second are enough, and keep a notebook's message
+        # channel quiet (thousands of steps of a few ms each)
+        bar = tqdm(range(epochs), desc=desc, disable=not progress, leave=False, mininterval=0.5)
+        for epoch in bar:
             per_member = (((ensemble(data) - data) ** 2).sum(-1) * weight).sum(1)
             optimizer.zero_grad()
             per_member.sum().backward()
