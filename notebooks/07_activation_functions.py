@@ -23,8 +23,10 @@
 # **Setup (our choices):** `[2, 5, 1, 5, 2]`, eight activations × three data sets (one Gaussian,
 # two Gaussians, banana) × `config.ACT_SEEDS` seeds, one run per seed (no restarts, so the success
 # rate is visible), full-batch Adam with lr `config.ACT_LR` for `config.ACT_EPOCHS` steps —
-# leaner than notebook 05 so that all 240 models train in one batched pass per activation. The grid
-# is `config.ACT_GRID` points per axis over `config.TOY_PLANE`. A run *succeeded* if its loss is
+# leaner than notebook 05 (best of `config.TOY_RESTARTS` restarts, `config.TOY_EPOCHS` steps at lr
+# `config.TOY_LR`) so that all 240 models train in one batched pass per activation; our ReLU
+# models are therefore not notebook 05's. The grid is `config.ACT_GRID` points per axis over
+# `config.TOY_PLANE` (notebook 05: `config.TOY_GRID`). A run *succeeded* if its loss is
 # below `config.COLLAPSE_FRACTION` × the mean-only loss; the out-of-bounds numbers are over
 # successful runs only (a collapsed model reconstructs everything as the mean, which is not what we
 # study).
@@ -51,8 +53,8 @@ from aelib.course.exercises import (
     check_07_largest_smooth,
 )
 from aelib.course.oob import out_of_bounds
-from aelib.course.plots import figure1_panel
 from aelib.course.toy_training import figure1_data, fit_many
+from aelib.course.widgets.study import study_browser
 from aelib.models import ACTIVATIONS
 
 for name in (
@@ -61,6 +63,10 @@ for name in (
     "ACT_LR",
     "ACT_GRID",
     "TOY_PLANE",
+    "TOY_RESTARTS",
+    "TOY_EPOCHS",
+    "TOY_LR",
+    "TOY_GRID",
     "OOB_MARGIN",
     "EPSILON",
 ):
@@ -99,7 +105,7 @@ datasets = {name: figure1_data(name) for name in ("gaussian", "two_gaussians", "
 seeds = list(range(config.ACT_SEEDS))
 rows = []
 for act in ACTIVATIONS:
-    for run in fit_many(datasets, act, seeds):
+    for run in fit_many(datasets, act, seeds, progress=True):
         oob = out_of_bounds(run.model, datasets[run.data], resolution=config.ACT_GRID)
         rows.append(
             {
@@ -116,35 +122,17 @@ print(f"{len(rows)} models")
 # **Exercise 2 (slider).** Browse the models with the sliders (activation, data set, seed). Then
 # predict: which C^∞ activation has the largest mean out-of-bounds area, over all data sets and
 # successful seeds? Commit to a name; the table after the check measures all of them.
+#
+# Every model is drawn on the same colour scale (so colours compare between models): MSE over
+# the plane, red below ε, the out-of-bounds zone outlined in black with its farthest point ★,
+# the data as white dots; the title says whether the run collapsed. (The figure is a widget; its
+# output is not compared when the notebook is tested.)
 
 # %% tags=["nbval-ignore-output"]
-import ipywidgets as widgets
-
-
-def show(activation: str, data: str, seed: int) -> dict:
-    r = next(
-        r for r in rows if ((r["activation"], r["data"], r["seed"]) == (activation, data, seed))
-    )
-    figure1_panel(
-        r["oob"],
-        datasets[data],
-        title=f"{activation} · {data} · seed {seed}{'' if r['ok'] else ' (collapsed)'}",
-    )
-    plt.show()
-    return r["oob"].summary()
-
-
-browser = widgets.interactive(
-    show,
-    activation=widgets.SelectionSlider(
-        options=list(ACTIVATIONS), value="relu", continuous_update=False
-    ),
-    data=widgets.SelectionSlider(
-        options=list(datasets),
-        value="gaussian",
-        continuous_update=False,
-    ),
-    seed=widgets.IntSlider(value=0, min=0, max=config.ACT_SEEDS - 1, continuous_update=False),
+browser = study_browser(
+    {(r["activation"], r["data"], r["seed"]): r["oob"] for r in rows},
+    datasets,
+    collapsed=[(r["activation"], r["data"], r["seed"]) for r in rows if not r["ok"]],
 )
 browser
 
@@ -264,6 +252,33 @@ print(
     f"ReLU training success {table['relu']['success']:.0%} vs all others >= "
     f"{min(table[a]['success'] for a in ACTIVATIONS if a != 'relu'):.0%}"
 )
+
+# %% [markdown]
+# **Is the lean recipe to blame?** Our `ACT_EPOCHS` = 1000 steps at lr `ACT_LR` = 0.02 is half
+# of notebook 05's training. A small sensitivity check: we retrain the four activations of the
+# claim above (still one run per seed, no restarts) with notebook 05's `TOY_EPOCHS` = 2000 steps
+# at lr `TOY_LR` = 0.01 and compare success rates and mean areas (same grid, same seeds).
+
+# %% tags=["tolerance-search"]
+sensitivity = {}
+for act in ("relu", "leaky_relu", "tanh", "sigmoid"):
+    runs = fit_many(datasets, act, seeds, epochs=config.TOY_EPOCHS, lr=config.TOY_LR, progress=True)
+    ok = [r for r in runs if not r.collapsed]
+    areas = [out_of_bounds(r.model, datasets[r.data], resolution=config.ACT_GRID).area for r in ok]
+    sensitivity[act] = {"success": len(ok) / len(runs), "area": float(np.mean(areas))}
+    print(
+        f"{act:11s} success {table[act]['success']:4.0%} -> {len(ok) / len(runs):4.0%}, "
+        f"mean area {table[act]['area']:.2f} -> {sensitivity[act]['area']:.2f}"
+    )
+assert min(sensitivity[a]["area"] for a in c0) > max(sensitivity[a]["area"] for a in bounded)
+assert sensitivity["relu"]["success"] < min(sensitivity[a]["success"] for a in bounded)
+
+# %% [markdown]
+# With twice the steps at half the learning rate the ranking stands: the C⁰ activations keep
+# zones several times larger than the bounded ones, and ReLU still collapses most often (both
+# asserted). Mean areas, lean → longer: ReLU 4.24 → 4.39, LeakyReLU 6.22 → 5.65, tanh
+# 0.61 → 0.68, sigmoid 0.53 → 0.52; ReLU's success rate 37 % → 40 %, the others 100 % in both.
+# The lean recipe does not decide the conclusion.
 
 # %% [markdown]
 # **Exercise 3 (code).** The property that matters, measured. Write `far_slopes(f, big)` returning

@@ -25,13 +25,20 @@ TINY = ToySettings(sizes=(2, 3, 1, 3, 2), restarts=2, epochs=5)
 @pytest.fixture
 def trainings(monkeypatch):
     """Counts the batched trainings the recipes start (cache misses)."""
-    calls = []
 
-    def counting(ensemble, X, epochs, lr=1e-3, progress=False):
+    class Calls(list):
+        progress: list  # (progress, desc) of each training
+
+    calls = Calls()
+    progress_shown = []
+
+    def counting(ensemble, X, epochs, lr=1e-3, progress=False, desc="training"):
         calls.append((len(ensemble), epochs, lr))
-        return train_ensemble(ensemble, X, epochs=epochs, lr=lr, progress=progress)
+        progress_shown.append((progress, desc))
+        return train_ensemble(ensemble, X, epochs=epochs, lr=lr, progress=progress, desc=desc)
 
     monkeypatch.setattr(toy_recipes, "train_ensemble", counting)
+    calls.progress = progress_shown
     return calls
 
 
@@ -130,14 +137,52 @@ def test_figure1_registry():
 def test_figure1_model_uses_the_panel_settings(monkeypatch):
     seen = {}
 
-    def spy(X, settings=None, *, use_cache=True, **overrides):
-        seen.update(X=X, settings=settings, overrides=overrides)
+    def spy(X, settings=None, *, use_cache=True, progress=False, desc="training", **overrides):
+        seen.update(X=X, settings=settings, overrides=overrides, progress=progress, desc=desc)
         return "fit"
 
     monkeypatch.setattr(toy_recipes, "fit_toy_autoencoder", spy)
     fit_, X = figure1_model("1e")
     assert fit_ == "fit" and torch.equal(X, data.gaussian(100, seed=0))
     assert seen["settings"] == figure1_settings("1e") and seen["overrides"] == {}
+    assert seen["progress"] is False  # default: no bar, as before
+    figure1_model("1e", progress=True)
+    assert seen["progress"] is True and seen["desc"] == "training 1e"
+
+
+def test_progress_bar_only_while_training(trainings, capsys):
+    X = data.banana(30)
+    fit_toy_autoencoder(X, TINY)
+    fit_toy_autoencoder(X, TINY, seed=1, progress=True, desc="training x")
+    fit_toy_autoencoder(X, TINY, seed=1, progress=True)  # from the cache: no training, no bar
+    assert trainings.progress == [(False, "training"), (True, "training x")]
+    sets = {"g": data.gaussian(20)}
+    fit_many(sets, "tanh", [0], epochs=3)
+    fit_many(sets, "tanh", [0], epochs=3, progress=True)  # cached
+    fit_many(sets, "elu", [0], epochs=3, progress=True)
+    assert trainings.progress[2:] == [(False, "training tanh"), (True, "training elu")]
+
+
+def test_progress_bar_text(capsys):
+    # outside Jupyter tqdm.auto writes to stderr; the bar is removed when done (leave=False)
+    ens = AutoencoderEnsemble(TINY.sizes, "relu", [0])
+    train_ensemble(ens, data.banana(10), epochs=3, progress=True, desc="training 1z")
+    assert "training 1z" in capsys.readouterr().err
+    train_ensemble(ens, data.banana(10), epochs=3)
+    assert capsys.readouterr().err == ""
+
+
+def test_restarts_kept_in_the_fit():
+    X = data.banana(30)
+    fit_ = fit_toy_autoencoder(X, TINY, use_cache=False)
+    for k in range(TINY.restarts):
+        err = float(((fit_.restart(k)(X).detach() - X) ** 2).mean())
+        assert err == pytest.approx(float(fit_.final_losses[k]), rel=1e-4)
+    with pytest.raises(ValueError, match="k: expected an index below 2"):
+        fit_.restart(2)
+    fit_.ensemble = None
+    with pytest.raises(ValueError, match="kept no ensemble"):
+        fit_.restart(0)
 
 
 def test_old_import_paths_still_work():
@@ -168,6 +213,13 @@ def test_old_import_paths_still_work():
             "settings: expected a ToySettings",
         ),
         (lambda: fit_many({}, "relu", [0]), TypeError, "datasets"),
+        (
+            lambda: train_ensemble(
+                AutoencoderEnsemble([2, 1, 2], "relu", [0]), torch.zeros(3, 2), 1, desc=3
+            ),
+            TypeError,
+            "desc: expected a string",
+        ),
         (lambda: fit_many({"g": data.gaussian(5)}, "relu", []), TypeError, "seeds"),
         (lambda: fit_many({"g": data.gaussian(5)}, "relu", [0], seed=1), TypeError, "seed: not"),
     ],

@@ -85,7 +85,7 @@ TOY_GRID = 201  # grid points per axis over TOY_PLANE (step 0.1)
 OOB_MARGIN = 1.0  # a grid point is "outside the data" if farther than this from every point
 DIAG_BETA = 1.0  # hand-built ReLU AE of 4.4.1: encoder weights beta (1, 1)
 ACT_SEEDS = 10  # notebook 07: seeds per activation and data set
-ACT_EPOCHS = _STUDY.epochs  # notebook 07: full-batch Adam steps (lean, see its sensitivity cell)
+ACT_EPOCHS = _STUDY.epochs  # notebook 07: Adam steps (lean; see its sensitivity check)
 ACT_LR = _STUDY.lr  # notebook 07: Adam learning rate
 ACT_GRID = 101  # notebook 07: grid points per axis over TOY_PLANE (step 0.2, keeps it fast)
 

@@ -66,6 +66,8 @@ class ToyFit:
         Loss curves, shape (epochs, R).
     settings : ToySettings
         How it was trained.
+    ensemble : AutoencoderEnsemble or None
+        All ``R`` trained restarts (``None`` if not kept); :meth:`restart` takes one out.
     """
 
     model: MLPAutoencoder
@@ -75,6 +77,19 @@ class ToyFit:
     collapsed: torch.Tensor
     history: torch.Tensor
     settings: ToySettings
+    ensemble: AutoencoderEnsemble | None = None
+
+    def restart(self, k: int) -> MLPAutoencoder:
+        """Restart ``k`` (``0 <= k < R``, seed ``settings.seed + k``) as a stand-alone model.
+
+        Raises
+        ------
+        ValueError
+            If ``k`` is out of range or the fit kept no ensemble.
+        """
+        if self.ensemble is None:
+            raise ValueError("restart: this fit kept no ensemble of restarts")
+        return self.ensemble.member(k)
 
     @property
     def n_collapsed(self) -> int:
@@ -92,6 +107,8 @@ def fit_toy_autoencoder(
     settings: ToySettings | None = None,
     *,
     use_cache: bool = True,
+    progress: bool = False,
+    desc: str = "training",
     **overrides: Any,
 ) -> ToyFit:
     """Train ``settings.restarts`` autoencoders on ``X`` (seeds ``seed, seed+1, …``), keep the best.
@@ -105,6 +122,10 @@ def fit_toy_autoencoder(
         default ``ToySettings()``.
     use_cache : bool
         Store / reuse the trained weights via :func:`aelib.course.cache.load_or_train`.
+    progress : bool
+        Show a ``tqdm`` bar over the epochs while training (nothing when loaded from the cache).
+    desc : str
+        The bar's label.
     **overrides
         Fields of :class:`ToySettings` to replace, e.g. ``activation="sigmoid"``.
 
@@ -119,7 +140,7 @@ def fit_toy_autoencoder(
     ensemble, history = load_or_train(
         ensemble,
         s,
-        lambda ens: train_ensemble(ens, X, epochs=s.epochs, lr=s.lr),
+        lambda ens: train_ensemble(ens, X, epochs=s.epochs, lr=s.lr, progress=progress, desc=desc),
         inputs={"X": X},
         name="toy",
         use_cache=use_cache,
@@ -136,6 +157,7 @@ def fit_toy_autoencoder(
         collapsed=final > s.collapse_fraction * base,
         history=history,
         settings=s,
+        ensemble=ensemble,
     )
 
 
@@ -161,6 +183,7 @@ def fit_many(
     *,
     settings: ToyStudySettings | None = None,
     use_cache: bool = True,
+    progress: bool = False,
     **overrides: Any,
 ) -> list[ToyRun]:
     """Train one autoencoder per (data set, seed) pair, all in one batched pass (notebook 07).
@@ -177,6 +200,9 @@ def fit_many(
         Layer sizes, epochs, learning rate, collapse threshold; default ``ToyStudySettings()``.
     use_cache : bool
         Store / reuse the trained weights via :func:`aelib.course.cache.load_or_train`.
+    progress : bool
+        Show a ``tqdm`` bar over the epochs while training, labelled with the activation
+        (nothing when loaded from the cache).
     **overrides
         Fields of :class:`ToyStudySettings` to replace, e.g. ``epochs=5``.
 
@@ -201,7 +227,9 @@ def fit_many(
     ensemble, _ = load_or_train(
         ensemble,
         s,
-        lambda ens: train_ensemble(ens, members, epochs=s.epochs, lr=s.lr)[-1],
+        lambda ens: train_ensemble(
+            ens, members, epochs=s.epochs, lr=s.lr, progress=progress, desc=f"training {activation}"
+        )[-1],
         inputs={"activation": activation, "pairs": pairs, "datasets": sets},
         name="toy-many",
         use_cache=use_cache,
@@ -241,7 +269,9 @@ def figure1_data(name: str, n: int = 100, seed: int = 0) -> torch.Tensor:
     return makers[name](n, seed=seed)
 
 
-def figure1_model(panel: str, use_cache: bool = True) -> tuple[ToyFit, torch.Tensor]:
+def figure1_model(
+    panel: str, use_cache: bool = True, progress: bool = False
+) -> tuple[ToyFit, torch.Tensor]:
     """Train (or load) the model of a Figure-1 panel with restarts; return it and its data.
 
     Parameters
@@ -250,6 +280,9 @@ def figure1_model(panel: str, use_cache: bool = True) -> tuple[ToyFit, torch.Ten
         One of ``"1a"`` … ``"1f"`` (see :data:`FIGURE1_PANELS`).
     use_cache : bool
         Reuse cached weights.
+    progress : bool
+        Show a ``tqdm`` bar while training, labelled with the panel (nothing when loaded from the
+        cache).
 
     Returns
     -------
@@ -258,4 +291,7 @@ def figure1_model(panel: str, use_cache: bool = True) -> tuple[ToyFit, torch.Ten
     """
     settings = figure1_settings(panel)
     X = figure1_data(FIGURE1_PANELS[panel][0])
-    return fit_toy_autoencoder(X, settings, use_cache=use_cache), X
+    fit = fit_toy_autoencoder(
+        X, settings, use_cache=use_cache, progress=progress, desc=f"training {panel}"
+    )
+    return fit, X

@@ -186,6 +186,7 @@ def train_ensemble(
     epochs: int,
     lr: float = 1e-3,
     progress: bool = False,
+    desc: str = "training",
 ) -> torch.Tensor:
     """Full-batch Adam on each member's own MSE, all members in one pass.
 
@@ -201,7 +202,9 @@ def train_ensemble(
     lr : float
         Adam learning rate.
     progress : bool
-        Show a ``tqdm`` bar.
+        Show a ``tqdm`` bar over the epochs (removed when done).
+    desc : str
+        The bar's label.
 
     Returns
     -------
@@ -212,6 +215,8 @@ def train_ensemble(
         raise TypeError(f"ensemble: expected an AutoencoderEnsemble, got {type(ensemble).__name__}")
     epochs = check_positive_int(epochs, "epochs")
     lr = check_positive_float(lr, "lr")
+    if not isinstance(desc, str):
+        raise TypeError(f"desc: expected a string, got {type(desc).__name__}")
     data, weight = _stack_sets(X, len(ensemble))
     if data.shape[-1] != ensemble.sizes[0]:
         raise ValueError(
@@ -224,7 +229,10 @@ def train_ensemble(
     # These tensors are tiny: one thread avoids the synchronisation cost of intra-op threads,
     # which dominates (up to 10x slower) on a busy 2-core machine.
     with torch_threads(1):
-        for epoch in tqdm(range(epochs), desc="training", disable=not progress, leave=False):
+        # mininterval: a few bar updates per second are enough, and keep a notebook's message
+        # channel quiet (thousands of steps of a few ms each)
+        bar = tqdm(range(epochs), desc=desc, disable=not progress, leave=False, mininterval=0.5)
+        for epoch in bar:
             per_member = (((ensemble(data) - data) ** 2).sum(-1) * weight).sum(1)
             optimizer.zero_grad()
             per_member.sum().backward()
