@@ -12,4 +12,5 @@ from aelib.course.plots.audit import plot_miss_rate  # noqa: F401
 from aelib.course.plots.candidates import *  # noqa: F403
 from aelib.course.plots.linear import *  # noqa: F403
 from aelib.course.plots.mnist import *  # noqa: F403
+from aelib.course.plots.sweep import *  # noqa: F403
 from aelib.course.plots.toy import *  # noqa: F403

@@ -12,4 +12,6 @@ from aelib.course.widgets.diagonal import *  # noqa: F403
 from aelib.course.widgets.linear import *  # noqa: F403
 from aelib.course.widgets.mnist import *  # noqa: F403
 from aelib.course.widgets.pgd import *  # noqa: F403
+from aelib.course.widgets.study import *  # noqa: F403
+from aelib.course.widgets.sweep import *  # noqa: F403
 from aelib.course.widgets.toy import *  # noqa: F403
