@@ -449,9 +449,8 @@ def seed_epoch_scan(
 
     For each digit set and seed, :func:`mnist_autoencoder` (trained, or loaded from the cache)
     is searched at each of its snapshot epochs with :func:`aelib.attacks.latent_grid_search`
-    (sum of squared errors, ``top_k=1``, the set's ``min_distance``). Pass
-    ``snapshot_epochs=tuple(range(1, epochs + 1))`` to see every epoch (a different cache key
-    than the course's default snapshots, so those models are trained once more).
+    (sum of squared errors, ``top_k=1``, the set's ``min_distance``). The course's models keep a
+    snapshot after every epoch (``MnistSettings.snapshot_epochs``), so every epoch is searched.
 
     Parameters
     ----------
@@ -512,29 +511,9 @@ def seed_epoch_sweep(
     progress: bool = True,
     **overrides: Any,
 ) -> dict[tuple[str, int, int], bool]:
-    """Notebook 09's study: does the latent grid hold a far adversarial anomaly, per seed and epoch?
+    """The verdicts of :func:`seed_epoch_scan`: was a far adversarial anomaly found?
 
-    For each digit set and seed, :func:`mnist_autoencoder` (trained, or loaded from the cache)
-    is searched at each of its snapshot epochs with :func:`aelib.attacks.latent_grid_search`
-    (sum of squared errors, ``top_k=1``, the set's ``min_distance``).
-
-    Parameters
-    ----------
-    sets : mapping str → sequence of int
-        Name → normal digits, e.g. ``{"457": (4, 5, 7), "01": (0, 1)}``.
-    seeds : sequence of int
-        Initialisation and batch-order seeds.
-    min_distance : mapping str → float
-        Name → "far from the data" (pixel-space Euclidean), one per set.
-    resolution : int
-        Grid points per latent axis.
-    source : {"auto", "torchvision", "bundled"}
-        Passed to :func:`mnist_autoencoder`.
-    progress : bool
-        Show a ``tqdm`` bar over the searched snapshots, and one over the epochs of each model
-        that is trained.
-    **overrides
-        Fields of :class:`MnistSettings` to replace (besides ``digits`` and ``seed``).
+    Takes the same arguments as :func:`seed_epoch_scan`.
 
     Returns
     -------

@@ -21,6 +21,21 @@ def _margin(result: GridSearchResult) -> float:
     return float(result.errors[0]) / float(result.min_normal_error)
 
 
+def _check_scan(scan: object) -> None:
+    """Raise unless ``scan`` is a non-empty mapping (name, seed, epoch) → GridSearchResult."""
+    if not isinstance(scan, Mapping) or not scan:
+        raise TypeError(
+            f"scan: expected a non-empty mapping (name, seed, epoch) → result, got {scan!r:.60}"
+        )
+    for key, result in scan.items():
+        if not (isinstance(key, tuple) and len(key) == 3):
+            raise ValueError(f"scan: expected keys (name, seed, epoch), got {key!r}")
+        if not isinstance(result, GridSearchResult):
+            raise TypeError(
+                f"scan[{key!r}]: expected a GridSearchResult, got {type(result).__name__}"
+            )
+
+
 def sweep_table(
     scan: Mapping[tuple[str, int, int], GridSearchResult],
 ) -> dict[str, dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]]:
@@ -38,18 +53,9 @@ def sweep_table(
         array (E,) of best far error / min normal error (``inf``: no far candidate), bool array
         (E,) of "a far adversarial anomaly was found".
     """
-    if not isinstance(scan, Mapping) or not scan:
-        raise TypeError(
-            f"scan: expected a non-empty mapping (name, seed, epoch) → result, got {scan!r:.60}"
-        )
+    _check_scan(scan)
     rows: dict[str, dict[int, list[tuple[int, float, bool]]]] = {}
     for key, result in scan.items():
-        if not (isinstance(key, tuple) and len(key) == 3):
-            raise ValueError(f"scan: expected keys (name, seed, epoch), got {key!r}")
-        if not isinstance(result, GridSearchResult):
-            raise TypeError(
-                f"scan[{key!r}]: expected a GridSearchResult, got {type(result).__name__}"
-            )
         name, seed, epoch = key
         verdict = bool(result.adversarial().any())
         rows.setdefault(name, {}).setdefault(seed, []).append(

@@ -15,7 +15,7 @@ from aelib._validation import as_float_tensor, check_module
 from aelib.attacks import GridSearchResult, nearest_distance
 from aelib.audit import default_min_distance
 from aelib.course.plots.mnist import latent_error_map
-from aelib.course.plots.sweep import _margin
+from aelib.course.plots.sweep import _margin, _check_scan
 from aelib.course.widgets._controls import explorer_widget
 from aelib.course.widgets._live import LiveFigure
 
@@ -48,17 +48,7 @@ def sweep_browser(
         candidate starred, and ``.result`` is a dict with ``name``, ``seed``, ``epoch``,
         ``margin`` (best far error / min normal error) and ``adversarial`` (margin ≤ 1).
     """
-    if not isinstance(scan, Mapping) or not scan:
-        raise TypeError(
-            f"scan: expected a non-empty mapping (name, seed, epoch) → result, got {scan!r:.60}"
-        )
-    for key, result in scan.items():
-        if not (isinstance(key, tuple) and len(key) == 3):
-            raise ValueError(f"scan: expected keys (name, seed, epoch), got {key!r}")
-        if not isinstance(result, GridSearchResult):
-            raise TypeError(
-                f"scan[{key!r}]: expected a GridSearchResult, got {type(result).__name__}"
-            )
+    _check_scan(scan)
     names = list(dict.fromkeys(k[0] for k in scan))
     seeds = sorted({k[1] for k in scan})
     epochs = sorted({k[2] for k in scan})
