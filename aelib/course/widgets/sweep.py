@@ -15,7 +15,7 @@ from aelib._validation import as_float_tensor, check_module
 from aelib.attacks import GridSearchResult, nearest_distance
 from aelib.audit import default_min_distance
 from aelib.course.plots.mnist import latent_error_map
-from aelib.course.plots.sweep import _margin, _check_scan
+from aelib.course.plots.sweep import _check_scan, _margin
 from aelib.course.widgets._controls import explorer_widget
 from aelib.course.widgets._live import LiveFigure
 
