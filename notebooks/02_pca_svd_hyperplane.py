@@ -220,8 +220,9 @@ plt.show()
 #
 # A hull start is *sufficient* for the sharp bound, not *necessary* for Theorem 2. From **any**
 # start $y_i$, the triangle inequality gives $\lVert y_i + t\,u - y_j\rVert \ge t - \lVert y_i -
-# y_j\rVert$, so every start ends far from all data once $t$ exceeds the spread of the projected
-# data by $\delta$. A hull vertex gives more: distance $\ge t$ from every point, for every $t$.
+# y_j\rVert$, so every start ends at least $\delta$ from all data once
+# $t > \delta + \max_j\lVert y_i - y_j\rVert$. A hull vertex gives more: distance $\ge t$ from
+# every point, for every $t$.
 #
 # In latent coordinates $y_i = (x_i-\mu)V_d$, pick a unit direction $u$ and the hull vertex
 # $y_s = \arg\max_i y_i\cdot u$. Every $y_i$ lies behind the line
@@ -359,10 +360,10 @@ assert check_02_theorem2_point(far_point)
 #    guarantees. Then $y_s + t\,u$ is at least $t$ from every $y_j$, and distances in
 #    $\mathbb{R}^n$ are at least the distances of the projections (projection onto orthonormal
 #    $V_d$ never lengthens a vector). The hull is not *needed* for the theorem: from any start the
-#    distance is at least $t - \max_j\lVert y_i - y_j\rVert$, which also grows without bound. It
-#    gives the sharp bound for small $t$ too. Section 4 shows the difference at $t = 3$: from the
-#    hull vertex the nearest training point ends 3.04 away ($\ge t$), from an interior start only
-#    0.463.
+#    distance is at least $t - \max_j\lVert y_i - y_j\rVert$, which also grows without bound. A
+#    hull start gives the sharp bound for small $t$ too. Section 4 shows the difference at
+#    $t = 3$: from the hull vertex the nearest training point ends 3.04 away ($\ge t$), from an
+#    interior start only 0.463.
 # 2. The point stays on the principal line, so its loss is zero for every $c$. For $c > 0$ it
 #    leaves from the hull vertex along $+v_1$ and every training point is behind it: $c \approx 50$
 #    is enough (49.99). For $c < 0$ it first walks back *through* the data cloud, close to training

@@ -19,7 +19,7 @@
 #   however far — is reconstructed perfectly (checked up to c = 10⁶), while below min αᵢ it is not;
 # - train that same [2, 1, 2] autoencoder from ten seeds and check whether training finds the
 #   hand-built weights, and read off the **fixed directions** of the affine map a ReLU network
-#   becomes far from the data: the only directions with a perfect far field;
+#   becomes far from the data: the only directions where the far-field error can stay bounded;
 # - train the paper's [2, 5, 1, 5, 2] on the same data and see that beyond the data's edge the set
 #   of active ReLU units stops changing: the network becomes **one affine map** there;
 # - connect this to the linear theory of notebooks 02–03.
@@ -122,18 +122,19 @@ assert err_below > 1  # the unit is off: a constant output
 # ## 2 · Does training find the hand-built weights?
 #
 # The paper: "the simplest non-linear autoencoder with ReLU activation **will find the same
-# weights**, but with a bias such that $x_i W_\text{enc} + b_\text{enc} > 0$". We train that
-# [2, 1, 2] ReLU autoencoder from ten seeds (`DIAG_212_SEEDS` = 0…9), each **once, without
-# restarts**: full-batch Adam, lr `config.TOY_LR` = 0.01, `config.TOY_EPOCHS` = 2000 steps (the
-# Figure-1 recipe's), all seeds in one batched pass (3–8 s on the course's busy 2-core
-# machine the first time, cached afterwards).
+# weights**, but with a bias such that $x_i W_\text{enc} + b_\text{enc} > 0$" (emphasis ours). We
+# train that [2, 1, 2] ReLU autoencoder from ten seeds (`DIAG_212_SEEDS` = 0…9), each **once,
+# without restarts**: full-batch Adam, lr `config.TOY_LR` = 0.01, `config.TOY_EPOCHS` = 2000 steps
+# (the Figure-1 recipe's), all seeds in one batched pass (cached after the first run).
 #
-# **What to compare.** With encoder weights $w$, bias $b$, decoder weights $v$ and bias $c$, the
-# network is $f(x) = v\,\mathrm{relu}(w\cdot x + b) + c$. On the half-plane where the unit is on it
-# is the affine map $x \mapsto Ax + b'$ with $A = v\,w^\top$; where it is off, the constant $c$.
-# Far along a ray $x_0 + r\,u$ the error is $(A - I)(x_0 + r u) + b'$: it stays bounded only if
-# $Au = u$. So the far field is perfect exactly along the **eigen-directions of A with eigenvalue
-# 1** that stay in the region where this map holds — the map's *fixed directions*.
+# **What to compare.** With encoder weights $w$, bias $b$, decoder weights $v$ and decoder bias
+# $b_d$, the network is $f(x) = v\,\mathrm{relu}(w\cdot x + b) + b_d$. On the half-plane where
+# the unit is on it is the affine map $x \mapsto Ax + b'$ with $A = v\,w^\top$; where it is off,
+# the constant $b_d$. Far along a ray $x_0 + r\,u$ the error is $(A - I)(x_0 + r u) + b'$: it
+# stays bounded only if $Au = u$, and then equals the constant $(A - I)x_0 + b'$ — zero for the
+# hand-built network ($b' = 0$, $x_0$ on the diagonal). So the far field can be perfect only along
+# the **eigen-directions of A with eigenvalue 1** that stay in the region where this map holds — the
+# map's *fixed directions*.
 # `frozen_affine_map(model, x)` reads $A$ and $b'$ off any ReLU network (its Jacobian at $x$),
 # and `fixed_directions(model)` finds those directions (probing 360 rays from the origin at
 # distance 1000, far enough that where a ray starts no longer matters). $A = v w^\top$ has
@@ -184,6 +185,7 @@ def describe(model):
             "fixed": fixed,
             "far": ((m(far) - far) ** 2).mean(1).tolist(),
             "sign": float(w @ diag),
+            "n_on": int((X.double() @ w + b > 0).sum()),  # training points where the unit is on
         }
         on_grid = ((m(rays) - rays) ** 2).mean(1)  # MSE at r = 100, every grid direction
     on = [float(ray_errors(m, centre, a, torch.tensor([100.0]))[0]) for a in fixed]
@@ -221,8 +223,9 @@ print(
 for name, row in rows.items():
     if name != "hand-built" and name in collapsed:  # dead on the data: the loss of the mean
         assert row["loss"] > 0.5 * runs[0].baseline and row["fixed"] == []
+        assert row["n_on"] == 0  # the unit is off on every training point
         continue
-    assert row["loss"] < 1e-4 and abs(row["lam"] - 1) < 1e-3  # A has eigenvalue 1 ...
+    assert row["loss"] < 1e-4 and abs(row["lam"] - 1) < 5e-5  # A has eigenvalue 1 ...
     assert row["fixed"] == ([45.0] if row["sign"] > 0 else [225.0])  # ... along the diagonal
     assert row["r100_fixed"] < 1e-3 < 1 < row["r100_other"]  # (near) perfect only along it
     assert row["far"][2] > 1  # c(1, -1) is never reconstructed
@@ -259,10 +262,11 @@ assert len(found) + len(collapsed) == len(runs) and found  # each seed: one or t
 # hand-built network and two trained ones (a 45° seed and a 225° seed); the dashed arrows mark
 # each network's fixed directions, where the far field is perfect.
 #
-# **Predict, then check.** Before you move the slider: along which angles θ do you expect the
-# hand-built network's error to stay 0 as $r$ grows — is the diagonal's other half, θ = 225°, one
-# of them? Then find a direction where the far field is **not** perfect for the hand-built network
-# although it *is* for a trained one, and explain it from the table's columns.
+# **Predict, then check.** Before you move the slider: using the table, explain why θ = 225°,
+# the diagonal's other half, is not perfect for the hand-built network although it lies on the
+# same line as its fixed direction. Then find a direction where the far field is **not** perfect
+# for the hand-built network although it *is* for a trained one, and explain it from the table's
+# columns; check both with the slider.
 
 # %% tags=["nbval-ignore-output"]
 best = sorted(found, key=lambda n: rows[n]["loss"])  # of each sign, the lowest training loss
@@ -309,24 +313,8 @@ print(
 assert fit.loss < 0.01
 
 # %% [markdown]
-# Walk a point outward along the diagonal, a(t) = t·(1, 1)/√2, and record which of the 11 hidden
-# ReLU units (5 + 1 + 5) are active. The data lie between two edges, t = ±max‖xᵢ‖ (dashed).
-
-# %%
-ts = torch.linspace(-14, 14, 281)
-ray = ts[:, None] * torch.ones(2) / 2**0.5
-pattern = activation_pattern(model, ray)
-errors = reconstruction_error(model, ray)
-edge = float(X.norm(dim=1).max())
-along = X @ (torch.ones(2) / 2**0.5)  # each data point's position t on the ray
-edges = (float(along.min()), float(along.max()))  # ±edge: the data sit on the diagonal
-print(f"data edges along the ray: t = {edges[0]:.3g} and {edges[1]:.3g}")
-activation_walk(ts, errors, pattern, edge=edges, eps=config.EPSILON)
-plt.show()
-
-# %% [markdown]
-# Whether far points are also reconstructed *below ε* depends on how well the network's encoder
-# and decoder match out there (the paper: "there may be a mismatch between the encoder and
+# Where does this network reconstruct points *below ε*? That depends on how well its encoder
+# and decoder match there (the paper: "there may be a mismatch between the encoder and
 # decoder, even at the global optimum"). The whole plane tells the story:
 
 # %% tags=["tolerance-trained"]
@@ -381,15 +369,33 @@ def freeze_point(model, direction, t_max, step):
 assert check_04_freeze_search(freeze_point)
 
 # %% [markdown]
-# The paper's intuition: "at the edge of the data space only a few ReLU neurons activate; beyond
-# this edge no new neurons will activate, nor will any of the activated ones deactivate". We
-# measure where the pattern *really* stops changing on each side of the diagonal. Along a ray every
-# pre-activation is piecewise affine in t, so there are finitely many changes: beyond the last one
-# the network is the single affine map $x \mapsto W x + c$ obtained by multiplying the active
-# parts of its layers. We check that the pattern at the freeze point equals the one at t = 10⁶,
-# and that the reconstruction is exactly affine there (its second differences vanish).
+# Now the whole walk at once, to compare with your answer: a point moves along the diagonal,
+# a(t) = t·(1, 1)/√2, and we record which of the 11 hidden ReLU units (5 + 1 + 5) are active.
+# The data lie between two edges, t = ±max‖xᵢ‖ (dashed).
 
 # %%
+ts = torch.linspace(-14, 14, 281)
+ray = ts[:, None] * torch.ones(2) / 2**0.5
+pattern = activation_pattern(model, ray)
+errors = reconstruction_error(model, ray)
+edge = float(X.norm(dim=1).max())
+along = X @ (torch.ones(2) / 2**0.5)  # each data point's position t on the ray
+edges = (float(along.min()), float(along.max()))  # ±edge: the data sit on the diagonal
+print(f"data edges along the ray: t = {edges[0]:.3g} and {edges[1]:.3g}")
+activation_walk(ts, errors, pattern, edge=edges, eps=config.EPSILON)
+plt.show()
+
+# %% [markdown]
+# The paper's intuition: "At the edge of the data space, only a few of the ReLU neurons
+# activate. Beyond this edge, no new neurons will activate, nor will any of the activated ones
+# deactivate." We measure where the pattern *really* stops changing on each side of the
+# diagonal. Along a ray every pre-activation is piecewise affine in t, so there are finitely many
+# changes: beyond the last one the network is the single affine map $x \mapsto W x + c$ obtained
+# by multiplying the active parts of its layers. We check that the pattern at the freeze point
+# equals the one at t = 10⁶, and that the reconstruction is exactly affine there (its second
+# differences vanish).
+
+# %% tags=["tolerance-trained"]
 t_plus = pattern_freeze_point(model, direction=(1.0, 1.0))
 t_minus = pattern_freeze_point(model, direction=(-1.0, -1.0))
 print(f"edge of the data: t = ±{edge:.3g}")
@@ -409,6 +415,7 @@ for sign, t_star in ((1.0, t_plus), (-1.0, t_minus)):
     assert (recon[2] - 2 * recon[1] + recon[0]).abs().max() < 1e-9  # one affine map out there
 n_after_edge = int((pattern[1:] != pattern[:-1]).any(1)[(ts[1:].abs() > edge)].sum())
 print(f"pattern changes beyond the edge on the scan above: {n_after_edge}")
+assert t_plus > edge and t_minus > edge and n_after_edge > 0  # units switch beyond the edge
 err_far = reconstruction_error(model, torch.tensor([[10.0, 10.0], [-10.0, -10.0]]))
 print(f"MSE at +-10 (1, 1): {err_far[0]:.3g}, {err_far[1]:.3g}")
 
@@ -435,8 +442,9 @@ print(f"fixed directions: {fixed_big or 'none'}")
 assert fixed_big == []  # no eigenvalue 1 on either side
 
 # %% [markdown]
-# Far along +(1, 1) the frozen map shrinks the diagonal direction by $\lambda$ (printed above),
-# so the error grows like $(1-\lambda)^2 r^2/2$ — slowly, which is why the MSE at +10(1, 1) is
+# Far along +(1, 1) the frozen map shrinks its eigen-direction (46.8°, close to the diagonal) by
+# $\lambda$ (printed above), so along the diagonal the error grows roughly like
+# $(1-\lambda)^2 r^2/2$ — slowly, which is why the MSE at +10(1, 1) is
 # only 0.591 and the out-of-bounds zone reaches well beyond the data, but it is not perfect
 # anywhere far out. Along −(1, 1) the bottleneck unit is off (all eigenvalues 0): a constant
 # output. This network has **no** fixed direction, unlike the [2, 1, 2] networks of section 2.
@@ -493,7 +501,7 @@ assert fixed_big == []  # no eigenvalue 1 on either side
 #   freezes (in our run well beyond the data's edge, at the multiples of it printed above, not at
 #   the edge itself), and beyond that the network is one affine map. How well it reconstructs far
 #   points then depends on how the frozen encoder and decoder match along a direction: here far
-#   diagonal points are *not* below ε (MSE about 0.6 and 80 at ±10·(1, 1), printed above).
+#   diagonal points are *not* below ε (MSE 0.59 and 81 at ±10·(1, 1), printed above).
 #
 # **Next:** [05 · ReLU autoencoders on tabular data](05_relu_tabular.ipynb) maps the out-of-bounds
 # zones of trained ReLU autoencoders on three data sets (Figure 1a–d).

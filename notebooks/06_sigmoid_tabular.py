@@ -15,7 +15,7 @@
 #
 # **Learning goals**
 # - see why sigmoids *taper off*: far from the data every unit saturates, the reconstruction
-#   becomes constant and the error grows roughly like the squared distance — no far-away red zone
+#   becomes constant and the error grows steadily with the distance — no far-away red zone
 #   (1e);
 # - test the paper's undesirable low-loss band between two clusters (1f) and quantify what we
 #   find against the normal losses.
@@ -71,7 +71,8 @@ for p, oob in results.items():
     print(p, oob.summary())
 
 # %% [markdown]
-# None of the 16 sigmoid runs collapsed (asserted): a sigmoid never has an exactly zero gradient.
+# None of the 16 sigmoid runs collapsed (asserted): a sigmoid's gradient is never exactly zero in
+# exact arithmetic, so no unit dies on all data as a ReLU can.
 #
 # ### 1e · one Gaussian
 #
@@ -135,11 +136,11 @@ assert check_06_band_direction(band_direction)
 # lines at the angles 0°, 1°, …, 179°, each over t ∈ [−10, 10] (the half-width of the 1f grid,
 # 401 points), and take the angle whose *median* per-point MSE along the line is lowest
 # (`lowest_error_direction`, the checker's reference too). Then we compare two lines through m —
-# that direction and the orthogonal one, the paper's hyperplane — each with its two parallel
-# lines *beyond the data* that are exactly as far from the nearest data point as the line
-# through m (found by bisection, `equal_distance_offsets`). A band where "the reconstruction loss
-# is much lower than would be expected" would make the line through m much lower than its
-# equal-distance parallels.
+# that direction and the paper's hyperplane, orthogonal to the first principal component (PC1) —
+# each with its two parallel lines *beyond the data* that are exactly as far from the nearest data
+# point as the line through m (found by bisection, `equal_distance_offsets`). A band where "the
+# reconstruction loss is much lower than would be expected" would make the line through m much lower
+# than its equal-distance parallels.
 
 # %% tags=["tolerance-trained"]
 fit, X = panels["1f"]
@@ -147,8 +148,10 @@ err_normal = reconstruction_error(fit.model, X)
 med = float(err_normal.median())
 scan = lowest_error_direction(fit.model, X)
 best = scan.direction
-ortho = torch.stack([-best[1], best[0]])  # the paper's hyperplane: orthogonal to `best`
 pc1 = torch.linalg.svd(X - X.mean(0), full_matrices=False).Vh[0]  # first principal direction
+pc1 = pc1 if float(pc1 @ best) > 0 else -pc1  # the sign of `best`, so the labels are stable
+ortho = torch.stack([-pc1[1], pc1[0]])  # the paper's hyperplane: orthogonal to the first PC
+ortho_deg = math.degrees(math.atan2(ortho[1], ortho[0])) % 180
 print(
     f"lowest median MSE along the line at {scan.angle:.0f} deg from x1: "
     f"{float(scan.medians.min()):.3g}; highest at {float(scan.angles[scan.medians.argmax()]):.0f}"
@@ -172,6 +175,8 @@ ortho_m = profiles["orthogonal (paper)", "through m"][2]
 ortho_par = [profiles["orthogonal (paper)", k][2].median() for k in ("parallel -", "parallel +")]
 assert abs(float(best @ pc1)) > math.cos(math.radians(15))  # lowest error: along the 1st PC
 assert ortho_m.median() > 10 * scan.medians.min()  # the paper's direction is far worse
+worst_deg = float(scan.angles[scan.medians.argmax()])
+assert abs((worst_deg - ortho_deg + 90) % 180 - 90) < 1  # ... the worst line through m
 assert (ortho_m < med).float().mean() < 0.1  # its line is mostly above the median normal MSE
 assert ortho_m.median() > 0.5 * min(ortho_par)  # not much lower than equally far parallels
 
@@ -195,18 +200,18 @@ fig.tight_layout(w_pad=3.0)
 plt.show()
 
 # %% [markdown]
-# **What the error says.** It picks the first principal component, not the hyperplane
-# orthogonal to it: the lowest median MSE through m lies along 45° (0.00517; the first PC lies at
-# 44.7°), the highest along the orthogonal 135° (12.6) — the paper's hyperplane is the *worst*
-# line through m (asserted: more than ten times the best). The low-loss region is a thin ridge
-# along the first PC, through both clusters and the gap (blue): 57 % of that line is below the
-# median normal MSE, while its parallels that just touch the clusters (distance 0.02) have median
-# MSEs 2.57 and 1.87 and no point below it. Along the paper's line (pink) the MSE dips at m
-# (minimum 0.00383, against at least 0.813 on its parallels beyond the clusters at the same
-# distance 1.45), but the dip is narrow: only 4 % of the line is below the median normal MSE, and
-# its median (12.6) is hardly lower than the parallels' (13.3 and 13.5; asserted: more than half
-# of theirs). The middle is unexpectedly well reconstructed *at a spot*; there is no band
-# extending along the hyperplane.
+# **What the error says.** It picks the first principal component, not the hyperplane orthogonal to
+# it: the lowest median MSE through m lies along 45° (0.00517; the first PC lies at 44.7°), the
+# highest along 135° (12.6), within a degree of the paper's hyperplane orthogonal to PC1 (at 44.7° +
+# 90° = 134.7°) — the paper's hyperplane is the *worst* line through m (asserted: within 1° of the
+# worst angle, and more than ten times the best). The low-loss region is a thin ridge along the
+# first PC, through both clusters and the gap (blue): 57 % of that line is below the median normal
+# MSE, while its parallels that just touch the clusters (distance 0.02) have median MSEs 2.57 and
+# 1.87 and no point below it. Along the paper's line (pink) the MSE dips at m (minimum 0.00383,
+# against at least 0.813 on its parallels beyond the clusters at the same distance 1.44), but the
+# dip is narrow: only 4 % of the line is below the median normal MSE, and its median (12.6) is
+# hardly lower than the parallels' (13.4 and 13.4; asserted: more than half of theirs). The middle
+# is unexpectedly well reconstructed *at a spot*; there is no band extending along the hyperplane.
 
 # %% [markdown]
 # **Exercise 2.** Back to the middle itself, the point m at t = 0 on the paper's line. What
@@ -224,8 +229,8 @@ fraction = float((reconstruction_error(fit.model, X) > err_centre).float().mean(
 assert check_06_band_fraction(fraction)
 
 # %% [markdown]
-# **Slider.** Walk a point along the paper's line through m (orthogonal to the lowest-error
-# direction; t = 0 is m). The title shows its MSE, its distance to the data and its percentile
+# **Slider.** Walk a point along the paper's line through m (orthogonal to the first principal
+# component; t = 0 is m). The title shows its MSE, its distance to the data and its percentile
 # among the normal MSEs: the percentage of training points with a lower MSE (a low percentile: the
 # point looks more normal than most training points). Watch how fast it climbs as the point
 # leaves the middle.
@@ -335,7 +340,7 @@ assert check_06_ring_min(ring_min_error)
 #   92 % of the normal points, yet not better than *all* of them (no worst case). The band does
 #   not reproduce: derived from the error itself, the lowest-error line through the middle runs
 #   along the first principal component (45°, median MSE 0.00517), and the paper's orthogonal
-#   line is the worst of all directions (median 12.6, against 13.3 and 13.5 on parallels equally
+#   line is the worst of all directions (median 12.6, against 13.4 on both parallels equally
 #   far from the data); it stays below the median normal MSE only for −0.4 ≤ t ≤ 0.35 and
 #   reaches about 50 at t = ±10.
 #
