@@ -232,6 +232,9 @@ def test_check_10_passes_deployed_solution_and_typical_mistakes(capsys):
         (lambda d, p: d.decision_function(p)[:3] <= d.threshold_, "one value per point"),
         (lambda d, p: 1 / 0, "ZeroDivisionError"),
         (lambda d, p: np.ones(len(p), dtype=bool), "points wrong"),
+        (lambda d, p: np.zeros(len(p), dtype=bool), "points wrong"),  # "nothing passes"
+        # a cut-off of one's own: no longer mistaken for the at-the-threshold slip
+        (lambda d, p: d.decision_function(p) <= 0.5 * d.threshold_, "not with a number"),
         (42, "expected a function"),
     ]
     for answer, hint in cases:
@@ -241,6 +244,8 @@ def test_check_10_passes_deployed_solution_and_typical_mistakes(capsys):
 
 @pytest.mark.slow
 def test_check_10_negative_audit_against_an_independent_audit(capsys):
+    import numpy as np
+
     from aelib.audit import audit, default_min_distance
     from aelib.course import config
     from aelib.course.exercises import check_10_negative_audit
@@ -251,13 +256,14 @@ def test_check_10_negative_audit_against_an_independent_audit(capsys):
     report = audit(model, run.X, reduction="sum")
     radii = report.max_distance / report.data_radius
     assert check_10_negative_audit((report.reliable, radii))
-    assert check_10_negative_audit([report.reliable, radii * 1.05])
+    assert "baseline" in capsys.readouterr().out
+    assert check_10_negative_audit([np.bool_(report.reliable), radii * 1.05])
     cases = [
         ((not report.reliable, radii), "reliable"),
         ((report.reliable, report.max_distance), "distance in pixels"),
         ((report.reliable, report.max_distance / report.min_distance), "min_distance"),
         ((report.reliable, radii * 2), "max_distance / report.data_radius"),
-        ((1, radii), "a bool"),
+        ((1, radii), "True or False"),
         ((report.reliable, "far"), "a number"),
         (radii, "a pair"),
     ]

@@ -16,7 +16,12 @@ from aelib.course.exercises._feedback import (
     register_answer,
 )
 
-__all__ = ["check_10_negative_audit", "check_10_passes_deployed", "negative_sample_audit"]
+__all__ = [
+    "baseline_audit",
+    "check_10_negative_audit",
+    "check_10_passes_deployed",
+    "negative_sample_audit",
+]
 
 
 class _NormDetector:
@@ -39,8 +44,15 @@ def _fresh_case(seed: int) -> tuple[_NormDetector, np.ndarray, np.ndarray]:
     centre = rng.normal(size=3)
     detector = _NormDetector(centre, threshold=float(rng.uniform(0.5, 2.0)))
     points = centre + rng.normal(size=(40, 3)) * 1.5
+    # Scores just inside and just outside the threshold catch a rule with a made-up cut-off;
+    # the point exactly at it comes last (the checker's at-the-threshold hint reads it).
+    unit = rng.normal(size=(6, 3))
+    unit /= np.linalg.norm(unit, axis=1, keepdims=True)
+    close = (
+        centre + detector.threshold_ * np.array([0.9, 0.97, 0.99, 1.01, 1.03, 1.1])[:, None] * unit
+    )
     on_edge = centre + detector.threshold_ * np.array([1.0, 0.0, 0.0])
-    points = np.vstack([points, on_edge])
+    points = np.vstack([points, close, on_edge])
     truth = detector.decision_function(points) <= detector.threshold_
     return detector, points, truth
 
@@ -86,8 +98,9 @@ def check_10_passes_deployed(passes_deployed: Callable | None) -> bool:
             )
         if not np.array_equal(mask, truth):
             return fb.wrong(
-                f"{int((mask != truth).sum())} of {len(truth)} points wrong: a point passes when "
-                "detector.decision_function(points) <= detector.threshold_."
+                f"{int((mask != truth).sum())} of {len(truth)} points wrong: compare each point's "
+                "score (detector.decision_function) with the detector's own detector.threshold_, "
+                "not with a number of your own."
             )
     return fb.correct("score ≤ threshold_ is exactly what clf.predict calls normal (label 0).")
 
@@ -115,6 +128,19 @@ def negative_sample_audit(source: str = "bundled"):
     return audit(negative_autoencoder(run, far), run.X, reduction="sum")
 
 
+def baseline_audit(source: str = "bundled"):
+    """``audit`` of the plain 16-D ReLU {4, 5, 7} model (section 4's), settings as
+    :func:`negative_sample_audit`."""
+    from aelib.audit import audit
+    from aelib.course import config
+    from aelib.course.mnist_experiments import mnist_autoencoder
+
+    run = mnist_autoencoder(
+        config.MNIST_DIGITS_A, latent_dim=max(config.NB10_LATENT_DIMS), source=source
+    )
+    return audit(run.model, run.X, reduction="sum")
+
+
 @never_raises
 def check_10_negative_audit(answer: object, *, source: str = "bundled") -> bool:
     """``(reliable, reach)`` of the negative-sample model's audit; reach in data radii (± 10 %)."""
@@ -126,8 +152,12 @@ def check_10_negative_audit(answer: object, *, source: str = "bundled") -> bool:
             f"expected a pair (reliable, max distance in data radii), got {answer!r:.60}"
         )
     reliable, reach = answer
-    if not isinstance(reliable, bool):
-        return fb.wrong("the first element is the report's verdict: report.reliable (a bool).")
+    if not isinstance(reliable, bool | np.bool_):
+        return fb.wrong(
+            "the first element is the report's verdict: report.reliable (True or False), got "
+            f"{reliable!r:.40}."
+        )
+    reliable = bool(reliable)
     value = fb.finite_number(reach)
     if value is None:
         return fb.wrong(f"the second element is a number (data radii), got {reach!r:.40}")
@@ -144,9 +174,16 @@ def check_10_negative_audit(answer: object, *, source: str = "bundled") -> bool:
     if math.isclose(value, right, rel_tol=0.1, abs_tol=1e-9):
         if report.reliable:
             return fb.correct("no adversarial anomaly found (max distance 0): evidence, not proof.")
+        base = baseline_audit(source)
+        base_reach = base.max_distance / base.data_radius
+        closer = "closer to the data" if right < 0.9 * base_reach else "no closer to the data"
         return fb.correct(
-            f"{len(report.errors)} adversarial anomalies, the farthest {right:.2f} data radii "
-            "out: compare both with the baseline's in section 4."
+            f"{len(report.errors)} adversarial anomalies (baseline {len(base.errors)}), the "
+            f"farthest {right:.2f} data radii out (baseline {base_reach:.2f}): fewer failures, "
+            f"but {closer}."
+            if len(report.errors) < len(base.errors)
+            else f"{len(report.errors)} adversarial anomalies (baseline {len(base.errors)}), "
+            f"the farthest {right:.2f} data radii out (baseline {base_reach:.2f})."
         )
     if math.isclose(value, report.max_distance, rel_tol=0.1) and report.data_radius > 1:
         return fb.wrong(
