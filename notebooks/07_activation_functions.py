@@ -24,8 +24,8 @@
 # two Gaussians, banana) × `config.ACT_SEEDS` seeds, one run per seed (no restarts, so the success
 # rate is visible), full-batch Adam with lr `config.ACT_LR` for `config.ACT_EPOCHS` steps —
 # leaner than notebook 05 (best of `config.TOY_RESTARTS` restarts, `config.TOY_EPOCHS` steps at lr
-# `config.TOY_LR`) so that all 240 models train in one batched pass per activation; our ReLU
-# models are therefore not notebook 05's. The grid is `config.ACT_GRID` points per axis over
+# `config.TOY_LR`) so that each activation's 30 models train in one batched pass (240 in all); our
+# ReLU models are therefore not notebook 05's. The grid is `config.ACT_GRID` points per axis over
 # `config.TOY_PLANE` (notebook 05: `config.TOY_GRID`). A run *succeeded* if its loss is
 # below `config.COLLAPSE_FRACTION` × the mean-only loss; the out-of-bounds numbers are over
 # successful runs only (a collapsed model reconstructs everything as the mean, which is not what we
@@ -218,7 +218,8 @@ axes[1].set_ylabel("area (units²)")
 axes[2].set_ylabel("distance from the data")
 axes[1].legend(title="data set", fontsize=8, title_fontsize=8, loc="upper right")
 fig.suptitle(
-    f"mean over {len(seeds)} seeds per data set; error bars ± 1 standard error over seeds",
+    f"success: {len(seeds)} seeds per data set; area, distance: mean over the successful seeds; "
+    "error bars ± 1 standard error",
     fontsize=10,
 )
 fig.tight_layout()
@@ -246,18 +247,20 @@ print(
     " bounded C^inf:",
     {a: round(table[a]["area"], 2) for a in bounded},
 )
-assert min(table[a]["area"] for a in c0) > max(table[a]["area"] for a in bounded)
+assert min(table[a]["area"] for a in c0) > 3 * max(table[a]["area"] for a in bounded)
 assert min(table[a]["area"] for a in unbounded) > max(table[a]["area"] for a in bounded)
 print(
-    f"ReLU training success {table['relu']['success']:.0%} vs all others >= "
+    f"ReLU training success {table['relu']['success']:.0%} vs all others at least "
     f"{min(table[a]['success'] for a in ACTIVATIONS if a != 'relu'):.0%}"
 )
+assert table["relu"]["success"] < min(table[a]["success"] for a in ACTIVATIONS if a != "relu")
 
 # %% [markdown]
 # **Is the lean recipe to blame?** Our `ACT_EPOCHS` = 1000 steps at lr `ACT_LR` = 0.02 is half
-# of notebook 05's training. A small sensitivity check: we retrain the four activations of the
-# claim above (still one run per seed, no restarts) with notebook 05's `TOY_EPOCHS` = 2000 steps
-# at lr `TOY_LR` = 0.01 and compare success rates and mean areas (same grid, same seeds).
+# notebook 05's steps (`TOY_EPOCHS` = 2000) at twice its learning rate (`TOY_LR` = 0.01), without
+# its restarts. A small sensitivity check: we retrain the four activations of the
+# claim above (still one run per seed, no restarts) with notebook 05's steps and learning rate
+# and compare success rates and mean areas (same grid, same seeds).
 
 # %% tags=["tolerance-search"]
 sensitivity = {}
@@ -270,13 +273,18 @@ for act in ("relu", "leaky_relu", "tanh", "sigmoid"):
         f"{act:11s} success {table[act]['success']:4.0%} -> {len(ok) / len(runs):4.0%}, "
         f"mean area {table[act]['area']:.2f} -> {sensitivity[act]['area']:.2f}"
     )
-assert min(sensitivity[a]["area"] for a in c0) > max(sensitivity[a]["area"] for a in bounded)
-assert sensitivity["relu"]["success"] < min(sensitivity[a]["success"] for a in bounded)
+# several times larger: the C0 zones more than three times the bounded ones
+assert min(sensitivity[a]["area"] for a in c0) > 3 * max(sensitivity[a]["area"] for a in bounded)
+# ReLU collapses most often, LeakyReLU included
+assert sensitivity["relu"]["success"] < min(
+    sensitivity[a]["success"] for a in ("leaky_relu", *bounded)
+)
 
 # %% [markdown]
 # With twice the steps at half the learning rate the ranking stands: the C⁰ activations keep
-# zones several times larger than the bounded ones, and ReLU still collapses most often (both
-# asserted). Mean areas, lean → longer: ReLU 4.24 → 4.39, LeakyReLU 6.22 → 5.65, tanh
+# zones several times larger than the bounded ones (asserted: more than three times the largest
+# bounded mean area), and ReLU still collapses most often (asserted against all three others).
+# Mean areas, lean → longer: ReLU 4.24 → 4.39, LeakyReLU 6.22 → 5.65, tanh
 # 0.61 → 0.68, sigmoid 0.53 → 0.52; ReLU's success rate 37 % → 40 %, the others 100 % in both.
 # The lean recipe does not decide the conclusion.
 
@@ -337,14 +345,15 @@ assert check_07_far_slopes(far_slopes)
 # ## Summary
 #
 # - Over 10 seeds × 3 data sets, ReLU and LeakyReLU autoencoders show large out-of-bounds zones;
-#   sigmoid and tanh the smallest — the paper's C⁰ vs C^∞ statement holds for these.
+#   sigmoid and tanh the smallest, by more than a factor of three (asserted) — the paper's C⁰ vs
+#   C^∞ statement holds for these.
 # - Smooth but unbounded activations (softplus, GELU, SiLU, and the C¹ ELU) keep out-of-bounds
 #   zones larger than sigmoid's and tanh's (asserted; several times larger in the table):
 #   softplus's as large as ReLU's or larger; ELU's, GELU's and SiLU's smaller, around half to
 #   three quarters of ReLU's mean area. What matters is whether the activation saturates.
-# - In these tiny shallow nets plain ReLU trains worst (see the success column; notebook 05 shows
-#   why runs collapse), the opposite of the paper's trade-off, which concerns vanishing gradients
-#   in deep sigmoid nets.
+# - In these tiny shallow nets plain ReLU trains worst (asserted; see the success column;
+#   notebook 05 shows why runs collapse), the opposite of the paper's trade-off, which concerns
+#   vanishing gradients in deep sigmoid nets.
 #
 # **Next:** [08 · A convolutional autoencoder on MNIST](08_conv_autoencoder_mnist.ipynb) moves to
 # images: a detector that looks fine on average.

@@ -54,6 +54,9 @@ def test_restart_explorer_reports_each_restart(fits, shown):
         assert r["kept"] == (k == fit.best)
         grid = out_of_bounds(fit.restart(k), X, resolution=21)
         assert r["area"] == pytest.approx(grid.area) and r["has_zone"] == grid.has_zone
+        # the map's title shows the area, never the smallest far MSE (an exercise's answer)
+        assert f"out-of-bounds area {grid.area:.3g}" in r["title"]
+        assert "far" not in r["title"] and "far_min_error" not in r
     panel.value = "q"
     assert w.result["panel"] == "q"
     assert w.result["loss"] == pytest.approx(float(fits["q"][0].final_losses[restart.value]))

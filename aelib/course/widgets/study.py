@@ -174,7 +174,9 @@ def restart_explorer(
     ipywidgets.interactive
         Sliders ``panel`` and ``restart``; ``.result`` is a dict with ``panel``, ``restart``,
         ``seed``, ``loss``, ``baseline`` (mean-only loss), ``ratio`` (loss / baseline),
-        ``collapsed``, ``kept`` and the map's ``has_zone``, ``area`` and ``far_min_error``.
+        ``collapsed``, ``kept``, the map's ``has_zone`` and ``area``, and ``title`` (the map's
+        title). The smallest MSE outside the data is not shown: notebook 05 asks for it in an
+        exercise.
     """
     if not isinstance(fits, Mapping) or not fits:
         raise TypeError(f"fits: expected a non-empty mapping panel → (ToyFit, X), got {fits!r:.60}")
@@ -261,7 +263,7 @@ def restart_explorer(
         title_map.set_text(
             f"{titles.get(panel_name, panel_name)} · restart {k} (seed {fit.settings.seed + k}): "
             f"{state}{', kept' if k == fit.best else ''}\n"
-            f"out-of-bounds area {oob.area:.3g}, smallest far MSE {oob.far_min_error:.2g}"
+            f"out-of-bounds area {oob.area:.3g} (at ε = {oob.eps:g})"
         )
         title_loss.set_text(
             f"{panel_name}: {fit.n_collapsed} of {n_restarts} restarts collapsed\n"
@@ -280,7 +282,7 @@ def restart_explorer(
             "kept": k == fit.best,
             "has_zone": oob.has_zone,
             "area": oob.area,
-            "far_min_error": oob.far_min_error,
+            "title": title_map.get_text(),
         }
 
     return explorer_widget(
