@@ -277,7 +277,7 @@ p2 = pca(X2, config.LINEAR_D_TOY)
 # 2. Then slide to a negative $c$ where the title's "nearest training point" is at least 50, and
 #    enter it as `c_far`.
 #
-# Why must the negative $c$ be larger in magnitude than the positive one (Think! 2 below)?
+# After the check, compare your prediction with what you found (Think! 2 below asks why).
 
 # %% tags=["nbval-ignore-output"]
 explorer = hyperplane_explorer(X2, p2)

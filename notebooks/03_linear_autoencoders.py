@@ -146,8 +146,8 @@ plt.show()
 #    and show it), predict at which epoch its angle drops below 1°, and enter it as
 #    `epoch_predicted`. Think about what Adam does with the learning rate: how large is a step?
 #
-# The checker grades the epoch you read exactly, and your prediction generously (the right
-# direction and within a factor of 2 of the actual epoch); it then says how far off you were.
+# The checker grades the epoch you read exactly. Your prediction is not graded — any honest
+# guess counts — but the checker compares it with the actual epoch and says what that shows.
 
 # %% tags=["nbval-ignore-output"]
 explorer = training_explorer(angles, run.losses)

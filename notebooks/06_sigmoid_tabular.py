@@ -216,7 +216,9 @@ plt.show()
 # %% [markdown]
 # **Exercise 2.** Back to the middle itself, the point m at t = 0 on the paper's line. What
 # fraction of the *normal* training points gets a higher MSE — looks more anomalous — than m?
-# Predict first (the 1f colours and the profiles help), then check.
+# Predict first (the 1f colours and the profiles help), then compute it: the MSE of every training
+# point, `reconstruction_error(fit.model, X)`, against the MSE at m = `X.mean(0, keepdim=True)`.
+# The checker accepts the fraction within ±0.011.
 
 # %% nbgrader={"grade": false, "grade_id": "nb06_band_fraction", "locked": false, "schema_version": 3, "solution": true, "task": false}
 fraction = None  # your answer: a number in [0, 1]

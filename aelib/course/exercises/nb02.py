@@ -137,7 +137,8 @@ def check_02_far_point(answer: object) -> bool:
         )
     if c is None:
         return fb.wrong(
-            f"c_far should be one finite number read from the slider, got {answer[1]!r:.40}."
+            f"c_far should be one finite number read from the slider, got {answer[1]!r:.40}"
+            + (" (a number, not a string: drop the quotes)." if isinstance(answer[1], str) else ".")
         )
     target = config.NB02_FAR_DISTANCE
     state = far_point_state(c)

@@ -73,6 +73,12 @@ def ray_explorer(
     ax.plot(*torch.stack([o - t_max * d, o + t_max * d]).T, color="white", lw=0.8, ls="--")
     (point,) = ax.plot(*o[:, None], "o", ms=9, color="cyan", mec="black")
     title = ax.set_title("", fontsize=9)
+    # A ReLU unit with a negative pre-activation is off; a sigmoid or tanh unit never is.
+    units = (
+        "active hidden units"
+        if getattr(model, "activation", None) == "relu"
+        else "units with positive pre-activation"
+    )
 
     def update(t: float) -> dict:
         a = (o + t * d)[None]
@@ -84,7 +90,7 @@ def ray_explorer(
         title.set_text(
             f"t = {t:.1f}: MSE {err:.3g} ({'<' if err < oob.eps else '≥'} ε), "
             f"distance {dist:.2f}\nhigher than {percentile:.0f} % of the normal MSEs "
-            f"(percentile)\nactive hidden units {active}"
+            f"(percentile)\n{units} {active}"
         )
         return {
             "t": t,
