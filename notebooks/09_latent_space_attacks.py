@@ -538,9 +538,10 @@ for k in SETS:
         f"{sweep_margin(scan[last]):.1g} vs {sweep_margin(grids[k]):.1g}"
     )
     assert scan[last].adversarial().any() and grids[k].adversarial().any()
-recheck = {}
-RECHECK = (("457", 0, 4), ("01", 0, 2), ("01", 1, 2), ("01", 2, 2), ("01", 1, 13), ("01", 2, 9))
-for k, seed, epoch in RECHECK:
+
+
+def fine_margin(k, seed, epoch):
+    """The margin of one snapshot on Figure 2's fine grid."""
     run_all = mnist_autoencoder(
         SETS[k], seed=seed, source=MNIST_SOURCE, snapshot_epochs=EVERY_EPOCH
     )
@@ -552,7 +553,13 @@ for k, seed, epoch in RECHECK:
         min_distance=far[k],
         top_k=1,
     )
-    recheck[k, seed, epoch] = sweep_margin(fine)
+    return sweep_margin(fine)
+
+
+recheck = {}
+RECHECK = (("457", 0, 4), ("01", 0, 2), ("01", 1, 2), ("01", 2, 2), ("01", 1, 13), ("01", 2, 9))
+for k, seed, epoch in RECHECK:
+    recheck[k, seed, epoch] = fine_margin(k, seed, epoch)
     print(
         f"    {SETS[k]} seed {seed} epoch {epoch:>2}: "
         f"{sweep_margin(scan[k, seed, epoch]):.2g} vs {recheck[k, seed, epoch]:.2g}"
@@ -560,9 +567,14 @@ for k, seed, epoch in RECHECK:
 assert np.isinf(recheck["457", 0, 4])  # early: really none
 assert all(np.isinf(recheck["01", seed, 2]) for seed in config.MNIST_SWEEP_SEEDS)  # epoch 2: none
 assert recheck["01", 1, 13] < 0.1  # the mid-training gap is the coarse grid's
-# with the fine grid, stable from epoch 10 on: every snapshot of every seed is adversarial
+# with the fine grid, stable from epoch 10 on: every snapshot of every seed is adversarial;
+# each coarse-grid miss from epoch 10 on is searched again (how many there are differs between
+# CPUs, so they are not printed)
 for (k, seed, epoch), result in scan.items():
-    assert epoch < 10 or sweep_margin(result) <= 1 or recheck.get((k, seed, epoch), np.inf) <= 1
+    if epoch >= 10 and sweep_margin(result) > 1:
+        if (k, seed, epoch) not in recheck:
+            recheck[k, seed, epoch] = fine_margin(k, seed, epoch)
+        assert recheck[k, seed, epoch] <= 1, (k, seed, epoch)
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(12, 3.8), sharey=True)
@@ -586,7 +598,9 @@ plt.show()
 #   (seeds 0, 1 and 2; seed 2's epoch 9 only on the fine grid, at margin 0.96, right at the
 #   threshold): the paper's "disappear one epoch, and reappear the next", early in training.
 #   The table has one later gap, seed 1's epoch 13; the fine grid finds a far adversarial
-#   anomaly there (margin 0.001), so that gap is the coarse grid's, not the model's.
+#   anomaly there (margin 0.001), so that gap is the coarse grid's, not the model's. (On another
+#   CPU the coarse grid can miss a few more of seed 1's later epochs; the fine grid finds every
+#   one of them: asserted.)
 # - With the fine grid, the finding is stable from epoch 10 on (asserted): every snapshot of
 #   every seed fails, and at the last epoch all six runs do (margins at most 0.2). What varies
 #   with seed and epoch is *when* the failure appears, and, for {0, 1}, that it can vanish for
