@@ -148,6 +148,7 @@ for k, res in grids.items():
     print(f"    paper: L(a) = {paper_a}  vs  min_i L(x_i) = {paper_min}")
     assert adv.any() and adv[0]
     assert res.error[0] <= res.min_normal_error and res.distance[0] > far[k]
+    assert 100 * res.error[0] < res.min_normal_error  # more than two orders of magnitude below
     pred, prob = classify(clf, res.x[adv][:4])
     fig = digit_row(
         res.x[adv][:4],
@@ -203,7 +204,9 @@ for ax, (k, res) in zip(axes, grids.items(), strict=True):
     adv = res.adversarial()
     ax.hist(nn[k].numpy(), bins=40, color="grey", alpha=0.7, label="training images' NN distance")
     for i, d in enumerate(res.distance[adv][:4].tolist()):
-        ax.axvline(d, color="red", lw=1.2, label="adversarial anomalies" if i == 0 else None)
+        ax.axvline(
+            d, color="red", lw=1.2, zorder=3, label="adversarial anomalies" if i == 0 else None
+        )
     ax.axvline(
         far[k],
         color="black",
@@ -213,7 +216,7 @@ for ax, (k, res) in zip(axes, grids.items(), strict=True):
     )
     ax.set_xlabel("pixel-space distance to the nearest training image")
     ax.set_title(f"{SETS[k]}", fontsize=10)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=8)
     d = float(res.distance[adv][0])  # the best (lowest-error) adversarial anomaly, #0 above
     print(
         f"{SETS[k]} #0: distance {d:.3g} = "
@@ -305,9 +308,10 @@ print(
 # far from the training images as these are from each other (the distances in the captions stay
 # below the far threshold), so they are not far by our criterion. The grid's best adversarial
 # anomaly (section 2) lies just past the far threshold beside the 0s, a noisy 0-like ring; farther
-# out (#1) the decodings turn into noise. The
-# paper's {0, 1} adversarial anomaly — a 0–1 mixture at the intersection of the two classes —
-# does not reproduce here.
+# out (#1) the decodings turn into noise. The paper's small low-error area between the classes
+# does appear (the dip at t = 0.43), and it decodes to a 0–1 mixture; but it is only 4.14 from a
+# training image, below our far threshold 6.33, so by our criterion the paper's {0, 1}
+# adversarial anomaly does not reproduce here.
 
 # %%
 assert (walk_err <= res01.min_normal_error).all()  # the whole path, 0 <= t <= 1
@@ -340,7 +344,8 @@ pick = int(torch.where(between, edge_gap, torch.inf).argmin())  # the one neares
 z_edge, a = zs[cand[pick]][None], decoded[pick][None]
 err_edge = float(reconstruction_error(run01.model, a, reduction="sum")[0])
 d_edge = float(cand_dist[pick])
-nearest = run01.X[torch.cdist(a.flatten(1), run01.X.flatten(1)).argmin()][None]
+i_near = int(torch.cdist(a.flatten(1), run01.X.flatten(1)).argmin())
+nearest, y_near = run01.X[i_near][None], int(run01.y[i_near])
 pred, prob = classify(clf, a)
 print(
     f"{len(cand)} grid points outside the 1-codes' hull on the 1s' side, "
@@ -351,16 +356,20 @@ print(
     f"edge case z = ({z_edge[0, 0]:.2f}, {z_edge[0, 1]:.2f}): L = {err_edge:.3g} "
     f"(min normal error {res01.min_normal_error:.3g}); distance {d_edge:.3g}, between the median "
     f"NN distance {median_nn:.3g} and far {far['01']:.3g}; classifier: {int(pred)} "
-    f"({float(prob):.0%})"
+    f"({float(prob):.0%}); its nearest training image is a {y_near}"
 )
 fig = digit_row(
     torch.cat([a, nearest]),
-    [f"decoded point\nL={err_edge:.2g}, d={d_edge:.3g}", "its nearest\ntraining image"],
+    [
+        f"decoded point\nL={err_edge:.2g}, d={d_edge:.3g}",
+        f"its nearest\ntraining image: a {y_near}",
+    ],
     title="our Figure 2e: a benign low-error point at the edge of the 1s",
 )
 plt.show()
 assert hull.find_simplex(z_edge.numpy())[0] < 0 and bool(ones_side[cand[pick]])
 assert median_nn < d_edge <= far["01"] and err_edge <= res01.min_normal_error
+assert int(pred) == 1 and y_near == 1  # a 1 for the classifier, next to a training 1
 
 # %% [markdown]
 # The point lies just outside the hull, at the tip of the thin arm of 1-codes that reaches
@@ -499,22 +508,26 @@ for k in SETS:
     print(
         "    first adversarial epoch per seed: "
         + ", ".join(str(int(np.argmax(v)) + 1) for v in verdicts)
-        + f"; after epoch 10 adversarial in {int(verdicts[:, 10:].sum())} of "
-        f"{verdicts[:, 10:].size}; at the last epoch margin at most {margins[:, -1].max():.1g}"
+        + f"; from epoch 10 on adversarial in {int(verdicts[:, 9:].sum())} of "
+        f"{verdicts[:, 9:].size}; at the last epoch margin at most {margins[:, -1].max():.1g}"
     )
 # robust on every CPU: the failure is there at the end of every run; {4, 5, 7} starts without
-# any far grid minimum; {0, 1} has it after epoch 1, loses it after epoch 2 and regains it
+# any far grid minimum, and once its failure appears it stays; {0, 1} has it after epoch 1,
+# has no far grid minimum at all after epoch 2, and regains it
 for k in SETS:
     assert all(v[-1] for _, _, v in study[k].values())
 assert all(np.isinf(m[0]) for _, m, _ in study["457"].values())
+assert all(v[int(np.argmax(v)) :].all() for _, _, v in study["457"].values())
 assert all(v[0] and not v[1] and v[-1] for _, _, v in study["01"].values())
+assert all(np.isinf(m[1]) for _, m, _ in study["01"].values())
 
 # %% [markdown]
 # **Does the coarse grid agree with Figure 2's?** A ✔ of the coarse grid is a real adversarial
 # anomaly (a decoded grid point that is far and below every normal error), but a · may hide a
 # minimum narrower than the coarse grid's cells. We search some snapshots again at
 # `MNIST_GRID_RESOLUTION`² points: the last epoch of the shown models (Figure 2a/2b, section 1),
-# two early · of seed `MNIST_SEED`, and the two mid-training · of the table that sit between ✔.
+# two early · of seed `MNIST_SEED`, epoch 2 of the other {0, 1} seeds, the mid-training · of
+# seed 1 (epoch 13) and the last · of seed 2's early gap (epoch 9).
 
 # %% tags=["tolerance-search"]
 print(f"margin at {SCAN_RESOLUTION}² vs {config.MNIST_GRID_RESOLUTION}² grid points:")
@@ -525,8 +538,10 @@ for k in SETS:
         f"{sweep_margin(scan[last]):.1g} vs {sweep_margin(grids[k]):.1g}"
     )
     assert scan[last].adversarial().any() and grids[k].adversarial().any()
-recheck = {}
-for k, seed, epoch in (("457", 0, 4), ("01", 0, 2), ("01", 1, 13), ("01", 2, 9)):
+
+
+def fine_margin(k, seed, epoch):
+    """The margin of one snapshot on Figure 2's fine grid."""
     run_all = mnist_autoencoder(
         SETS[k], seed=seed, source=MNIST_SOURCE, snapshot_epochs=EVERY_EPOCH
     )
@@ -538,13 +553,28 @@ for k, seed, epoch in (("457", 0, 4), ("01", 0, 2), ("01", 1, 13), ("01", 2, 9))
         min_distance=far[k],
         top_k=1,
     )
-    recheck[k, seed, epoch] = sweep_margin(fine)
+    return sweep_margin(fine)
+
+
+recheck = {}
+RECHECK = (("457", 0, 4), ("01", 0, 2), ("01", 1, 2), ("01", 2, 2), ("01", 1, 13), ("01", 2, 9))
+for k, seed, epoch in RECHECK:
+    recheck[k, seed, epoch] = fine_margin(k, seed, epoch)
     print(
         f"    {SETS[k]} seed {seed} epoch {epoch:>2}: "
         f"{sweep_margin(scan[k, seed, epoch]):.2g} vs {recheck[k, seed, epoch]:.2g}"
     )
-assert np.isinf(recheck["457", 0, 4]) and np.isinf(recheck["01", 0, 2])  # early: really none
+assert np.isinf(recheck["457", 0, 4])  # early: really none
+assert all(np.isinf(recheck["01", seed, 2]) for seed in config.MNIST_SWEEP_SEEDS)  # epoch 2: none
 assert recheck["01", 1, 13] < 0.1  # the mid-training gap is the coarse grid's
+# with the fine grid, stable from epoch 10 on: every snapshot of every seed is adversarial;
+# each coarse-grid miss from epoch 10 on is searched again (how many there are differs between
+# CPUs, so they are not printed)
+for (k, seed, epoch), result in scan.items():
+    if epoch >= 10 and sweep_margin(result) > 1:
+        if (k, seed, epoch) not in recheck:
+            recheck[k, seed, epoch] = fine_margin(k, seed, epoch)
+        assert recheck[k, seed, epoch] <= 1, (k, seed, epoch)
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(12, 3.8), sharey=True)
@@ -562,17 +592,20 @@ plt.show()
 # - **{4, 5, 7}**: the first snapshots have no far grid minimum at all (the first adversarial
 #   epoch is 5, 4 and 6 for seeds 0, 1 and 2); from then on every snapshot holds a far
 #   adversarial anomaly (margins from 4e-05 to 0.2, median 0.002). The failure appears once
-#   and stays.
-# - **{0, 1}**: every seed is adversarial after epoch 1, none is after
-#   epoch 2 (no far grid minimum at all), and the failure returns after epoch 3, 4 and 10 (seeds
-#   0, 1 and 2): the paper's "disappear one epoch, and reappear the next", early in training.
-#   The table has two later gaps, seed 1's epoch 13 and seed 2's epoch 9 (margin 1.0, right at
-#   the threshold); the fine grid finds a far adversarial anomaly in both (margins 0.001 and
-#   0.96), so those two are the coarse grid's, not the model's.
-# - With the fine grid, the finding is stable from epoch 10 on: every snapshot of every seed
-#   fails, and at the last epoch all six runs do (margins at most 0.2). What varies with seed and
-#   epoch is *when* the failure appears, and, for {0, 1}, that it can vanish for a few epochs
-#   early on. Snapshots every 5 epochs could not show that: they would skip epochs 1–4.
+#   and stays (asserted).
+# - **{0, 1}**: every seed is adversarial after epoch 1, none is after epoch 2 (no far minimum
+#   at all, on the fine grid too: asserted), and the failure returns after epoch 3, 4 and 9
+#   (seeds 0, 1 and 2; seed 2's epoch 9 only on the fine grid, at margin 0.96, right at the
+#   threshold): the paper's "disappear one epoch, and reappear the next", early in training.
+#   The table has one later gap, seed 1's epoch 13; the fine grid finds a far adversarial
+#   anomaly there (margin 0.001), so that gap is the coarse grid's, not the model's. (On another
+#   CPU the coarse grid can miss a few more of seed 1's later epochs; the fine grid finds every
+#   one of them: asserted.)
+# - With the fine grid, the finding is stable from epoch 10 on (asserted): every snapshot of
+#   every seed fails, and at the last epoch all six runs do (margins at most 0.2). What varies
+#   with seed and epoch is *when* the failure appears, and, for {0, 1}, that it can vanish for
+#   one to seven epochs early on. Snapshots every 5 epochs could not show that: they would skip
+#   epochs 1–4.
 
 # %% [markdown]
 # **Browse the study.** Pick a digit set, a seed and an epoch: the snapshot's latent error map
@@ -658,15 +691,17 @@ for q in (0.5, 0.9, config.MNIST_FAR_QUANTILE, 0.99):
 #   training images are from their nearest neighbour.
 # - For {0, 1} our best adversarial anomaly is a 0-like ring on noise beside the 0s (one other
 #   candidate is a pure noise texture); the 0–1 blends on the path between the classes have low
-#   error but are not far by our criterion. The paper's 0–1 mixture at the class intersection does
-#   not reproduce here.
+#   error but are not far by our criterion: the dip between the classes (t = 0.43) is a 0–1
+#   mixture only 4.14 from a training image (far threshold 6.33), so the paper's {0, 1}
+#   adversarial anomaly does not reproduce here.
 # - Some low-error points are benign: just outside the convex hull of the 1-codes, a fat,
 #   slanted 1 (distance 4 from a training image, between the median nearest-neighbour distance
 #   and the far threshold) scores below every normal image: our Figure 2e.
 # - Every epoch of 3 seeds: {4, 5, 7} fails from epoch 4–6 on; {0, 1} fails after epoch 1, not
-#   after epoch 2, and again from epoch 3, 4 or 10 on: the paper's "disappear one epoch, and
-#   reappear the next", early in training. The two later gaps of the coarse grid are not real
-#   (the fine grid finds the anomaly). The point of the paper stands: you cannot tell from the
+#   after epoch 2, and again from epoch 3, 4 or 9 on: the paper's "disappear one epoch, and
+#   reappear the next", early in training. The coarse grid's · at seed 1's epoch 13 and seed 2's
+#   epoch 9 are not real (the fine grid finds the anomaly; at epoch 9 only just, margin 0.96).
+#   The point of the paper stands: you cannot tell from the
 #   training data whether your detector will fail, so **search** for adversarial anomalies
 #   (notebook 10).
 #

@@ -62,6 +62,10 @@ def test_sweep_margin_plot_draws_a_line_per_seed_and_the_threshold(scan):
     assert [line.get_xdata().tolist() for line in lines] == [[1, 2, 3]] * 2
     top = ax.get_ylim()[1]
     assert lines[0].get_ydata()[1] == top  # no far candidate: at the top edge
+    finite = max(y for line in lines for y in line.get_ydata() if y < top / 1.5)
+    assert finite < lines[1].get_ydata()[1] < top  # seed 1 a little lower, above every margin
+    markers = [line for line in ax.lines if line.get_marker() == "o"]
+    assert markers and not any(m.get_clip_on() for m in markers)  # top row drawn whole
     plt.close("all")
     _, axes = plt.subplots(1, 2)
     with pytest.raises(ValueError, match="axes"):

@@ -127,7 +127,7 @@ def latent_error_map(
     if mark and result.z is not None:
         handles += _mark_candidates(ax, result, mark, eps)
     if handles:
-        ax.legend(handles=handles, fontsize=7, loc="upper right", framealpha=0.9)
+        ax.legend(handles=handles, fontsize=8, loc="upper right", framealpha=0.9)
     ax.set_xlabel("$z_1$")
     ax.set_ylabel("$z_2$")
     if title:
@@ -269,7 +269,7 @@ def digit_row(
         ax.set_xticks([])
         ax.set_yticks([])
         if captions is not None:
-            ax.set_xlabel(captions[i], fontsize=7.5)
+            ax.set_xlabel(captions[i], fontsize=8)
     if title:
         fig.suptitle(title, fontsize=10)
     fig.tight_layout()
@@ -350,5 +350,5 @@ def error_histograms(
             borderaxespad=0.0,
         )
     else:
-        ax.legend(fontsize=7, ncol=2, title=legend_title, title_fontsize=7)
+        ax.legend(fontsize=8, ncol=2, title=legend_title, title_fontsize=8)
     return ax

@@ -83,7 +83,8 @@ def sweep_margin_plot(
 
     The margin is the best far candidate's error over the lowest normal error (log scale); a
     filled marker is an epoch whose grid holds a far adversarial anomaly (margin ≤ 1), an open
-    one an epoch without. No far candidate at all (margin ``inf``) is drawn at the top edge.
+    one an epoch without. No far candidate at all (margin ``inf``) is drawn at the top edge, each
+    seed slightly lower than the one before so that they don't hide each other.
 
     Parameters
     ----------
@@ -110,12 +111,24 @@ def sweep_margin_plot(
     top = 10 ** np.ceil(np.log10(max(finite + [1.0]) * 2))
     bottom = 10 ** np.floor(np.log10(min(finite + [1.0]) / 2))
     for ax, (name, by_seed) in zip(axes, table.items(), strict=True):
+        # "no far minimum" sits at the top edge, each seed a little lower (a fraction of a decade,
+        # still above every finite margin, which is at most top / 2) so that the seeds don't hide
+        # each other; markers are not clipped, so the top row is drawn whole
+        drop = min(0.1, 0.25 / max(len(by_seed), 1))
         for i, (seed, (epochs, margins, verdicts)) in enumerate(by_seed.items()):
             colour = f"C{i % 10}"
-            shown = np.where(np.isfinite(margins), margins, top)
+            shown = np.where(np.isfinite(margins), margins, top * 10 ** (-drop * i))
             ax.plot(epochs, shown, "-", color=colour, lw=1.2, label=f"seed {seed}")
-            ax.plot(epochs[verdicts], shown[verdicts], "o", color=colour, ms=5)
-            ax.plot(epochs[~verdicts], shown[~verdicts], "o", mfc="white", mec=colour, ms=5)
+            ax.plot(epochs[verdicts], shown[verdicts], "o", color=colour, ms=5, clip_on=False)
+            ax.plot(
+                epochs[~verdicts],
+                shown[~verdicts],
+                "o",
+                mfc="white",
+                mec=colour,
+                ms=5,
+                clip_on=False,
+            )
         ax.axhline(1.0, color="red", ls="--", lw=1, label="margin 1 (threshold)")
         ax.set_yscale("log")
         ax.set_ylim(bottom, top)
