@@ -115,7 +115,7 @@ def pattern_freeze_point(
     return float(ts[idx[-1] + 1]) if len(idx) else 0.0
 
 
-def hand_built_diagonal_ae(beta: float = config.DIAG_BETA) -> torch.nn.Module:
+def hand_built_diagonal_ae(beta: float | None = None) -> torch.nn.Module:
     """The hand-built [2, 1, 2] ReLU autoencoder of §4.4.1 on the diagonal data, in float64.
 
     W_enc = β(1, 1)ᵀ, the smallest encoder bias b = -min_i x_i W_enc (:func:`min_bias` for
@@ -124,8 +124,8 @@ def hand_built_diagonal_ae(beta: float = config.DIAG_BETA) -> torch.nn.Module:
 
     Parameters
     ----------
-    beta : float
-        The encoder scale β (non-zero, finite).
+    beta : float, optional
+        The encoder scale β (non-zero, finite); default ``config.DIAG_BETA``.
 
     Returns
     -------
@@ -134,6 +134,9 @@ def hand_built_diagonal_ae(beta: float = config.DIAG_BETA) -> torch.nn.Module:
     """
     from aelib.course.toy_recipes import figure1_data
     from aelib.models import MLPAutoencoder
+
+    if beta is None:
+        beta = config.DIAG_BETA
 
     if not isinstance(beta, int | float) or not math.isfinite(beta) or beta == 0:
         raise ValueError(f"beta: expected a finite non-zero number, got {beta!r}")

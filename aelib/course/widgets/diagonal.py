@@ -71,7 +71,7 @@ def direction_explorer(
     X: torch.Tensor,
     r_max: float = 20.0,
     step: float = 5.0,
-    eps: float = config.EPSILON,
+    eps: float | None = None,
 ) -> widgets.interactive:
     """Turn a ray x₀ + r·u_θ around the data's centre x₀ and plot each model's error along it.
 
@@ -85,8 +85,8 @@ def direction_explorer(
         The ray is drawn for r in [0, r_max]; the "far field" is read at r_max.
     step : float
         Slider step in degrees (θ in [0, 360 - step]).
-    eps : float
-        The detection threshold ε (drawn as a line).
+    eps : float, optional
+        The detection threshold ε (drawn as a line); default ``config.EPSILON``.
 
     Returns
     -------
@@ -108,7 +108,7 @@ def direction_explorer(
     step = check_positive_float(step, "step")
     if step >= 360:
         raise ValueError(f"step: expected an angle below 360 degrees, got {step}")
-    eps = check_positive_float(eps, "eps")
+    eps = check_positive_float(config.EPSILON if eps is None else eps, "eps")
     origin = X.mean(0)
     r = torch.linspace(0.0, r_max, 201, dtype=torch.float64)
     fixed = {label: fixed_directions(m, origin) for label, m in models.items()}
