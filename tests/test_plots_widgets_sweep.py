@@ -121,7 +121,10 @@ def test_far_quantile_explorer_counts_far_low_minima(scan, monkeypatch):
         count = int(((dist > far) & (err <= res.min_normal_error)).sum())
         assert r["far"] == pytest.approx(far) and r["count"] == count
         assert r["adversarial"] == (count > 0)
+    assert {0.95, 0.999} <= {v for _, v in slider.options}
     with pytest.raises(ValueError, match="models"):
         far_quantile_explorer({"x": model}, {"01": res}, {"01": X})
+    with pytest.raises(ValueError, match="quantile"):
+        far_quantile_explorer({"01": model}, {"01": res}, {"01": X}, quantile=1.5)
     with pytest.raises(TypeError, match="grids"):
         far_quantile_explorer({}, {}, {})
