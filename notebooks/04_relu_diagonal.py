@@ -52,6 +52,7 @@ from aelib.course.exercises import (
     diagonal_212_runs,
     fixed_directions,
     frozen_affine_map,
+    hand_built_diagonal_ae,
     pattern_freeze_point,
 )
 from aelib.course.oob import activation_pattern, distance_to_data, out_of_bounds
@@ -104,6 +105,9 @@ with torch.no_grad():
     enc.bias[:] = b_hand
     dec.weight[:] = torch.ones(2, 1) / (2 * beta)
     dec.bias[:] = -b_hand / (2 * beta) * torch.ones(2)
+# the same network as the library's copy that the widgets and checkers below use
+for mine, lib in zip(hand.parameters(), hand_built_diagonal_ae(beta).parameters(), strict=True):
+    assert torch.allclose(mine, lib, atol=1e-6)
 
 err_data = reconstruction_error(hand, X.double())
 cs = torch.tensor([10.0, 1e3, 1e6], dtype=torch.float64)
