@@ -95,6 +95,11 @@ def notebook_section(res: dict) -> tuple[list[str], dict]:
         if over is not None:
             worst_over = over if worst_over is None else max(worst_over, over)
         status = "ok"
+        retried = [
+            name for name, r in (("cold", cold), ("warm", warm), ("own", own)) if "retried" in r
+        ]
+        if retried:  # a stalled headless run, repeated (benchmarks/_common.run_notebook)
+            status = f"ok (after a stalled {', '.join(retried)} run, repeated)"
         if cold["error"] or warm["error"] or own["error"]:
             status = f"FAILED: {cold['error'] or warm['error'] or own['error']}"
             failures.append(row["notebook"])

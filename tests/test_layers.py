@@ -81,3 +81,25 @@ def test_audit_works_without_the_course_packages():
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "reliable False" in done.stdout, done.stdout
+
+
+def test_course_imports_leave_the_heavy_libraries_until_they_are_used():
+    """What every notebook's first cell imports must not load sklearn.metrics, scipy.stats,
+    scipy.spatial or torchvision: together ≈ 1.5 s and ≈ 250 MB per kernel (benchmarks/NOTES.md)
+    that notebooks 01-07 never need. They are imported where they are used.
+    """
+    script = textwrap.dedent(
+        """
+        import sys
+        import aelib, aelib.audit, aelib.attacks, aelib.metrics, aelib.neighbors
+        import aelib.course.plots, aelib.course.widgets, aelib.course.exercises
+        import aelib.course.mnist_experiments, aelib.course.toy_training
+        heavy = ("sklearn.metrics", "scipy.stats", "scipy.spatial", "torchvision")
+        print("loaded", [m for m in heavy if m in sys.modules])
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "loaded []" in done.stdout, done.stdout

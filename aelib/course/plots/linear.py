@@ -12,8 +12,6 @@ import numpy as np
 import torch
 from matplotlib.axes import Axes
 from matplotlib.patches import Circle, Polygon
-from scipy.spatial import ConvexHull
-from sklearn.metrics import roc_curve
 
 from aelib._grid import plane_grid
 from aelib._validation import as_float_tensor, check_positive_float
@@ -144,6 +142,8 @@ def score_histograms(
     -------
     pair of matplotlib.axes.Axes
     """
+    from sklearn.metrics import roc_curve  # here: sklearn.metrics is slow to import
+
     sn = as_float_tensor(scores_normal, "scores_normal", ndim=1, shape="(N,)").detach().cpu()
     sa = as_float_tensor(scores_anomalous, "scores_anomalous", ndim=1, shape="(M,)")
     sa = sa.detach().cpu()
@@ -347,6 +347,8 @@ def hull_argument(
     u = (u / u.norm()).detach().cpu()
     t = check_positive_float(t, "t")
     ax = _axes(ax)
+    from scipy.spatial import ConvexHull
+
     hull = ConvexHull(Y.numpy())
     ax.add_patch(
         Polygon(Y[hull.vertices].numpy(), closed=True, alpha=0.15, color="C0", label="convex hull")
