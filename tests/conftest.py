@@ -14,6 +14,20 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
+# The model cache of the course run (the user's, or the fresh one of `make test`'s course-run
+# stage), captured before the autouse fixture below isolates each test.
+COURSE_CACHE = os.environ.get("AELIB_CACHE_DIR")
+
+
+@pytest.fixture
+def course_cache(monkeypatch):
+    """Use the course run's model cache: a test that needs the course's trained models finds
+    them there after the student build's Run All (tools/test.sh), and trains them once when cold.
+    """
+    if COURSE_CACHE:
+        monkeypatch.setenv("AELIB_CACHE_DIR", COURSE_CACHE)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path, monkeypatch):
     """Unit tests never read or write the user's model cache."""
@@ -30,11 +44,29 @@ def _isolated_cache(tmp_path, monkeypatch):
     plt.close("all")
 
 
+def _runs_the_course(item) -> bool:
+    path = item.path.as_posix()
+    return (
+        item.path.name == "test_student_build.py"
+        or "/tests/browser/" in path
+        or "course_cache" in getattr(item, "fixturenames", ())
+    )
+
+
 def pytest_collection_modifyitems(config, items):
-    """Cells that nbval collects from the course notebooks carry the ``notebooks`` marker."""
+    """Markers: ``notebooks`` on the cells nbval collects from the course notebooks; ``course_run``
+    on the student build, the browser tests and every test that uses the course's model cache.
+
+    The student build's Run All of the whole course goes first (stable sort), so that it starts
+    from an empty cache (tools/test.sh's course-run stage) and fills it: the other ``course_run``
+    tests then load the course's models instead of training them again.
+    """
     for item in items:
         if item.path.suffix == ".ipynb":
             item.add_marker(pytest.mark.notebooks)
+        elif _runs_the_course(item):
+            item.add_marker(pytest.mark.course_run)
+    items.sort(key=lambda item: item.name != "test_course_student_notebooks_execute")
 
 
 def pytest_report_header(config):

@@ -1,7 +1,5 @@
 """The checkers of notebooks 04–07: the solution passes, typical wrong answers fail with a hint."""
 
-import os
-
 import numpy as np
 import pytest
 import torch
@@ -31,16 +29,6 @@ from aelib.course.exercises.nb06 import (
 from aelib.course.oob import activation_pattern, out_of_bounds
 from aelib.course.toy_training import figure1_data, figure1_model, fit_toy_autoencoder
 from aelib.models import ACTIVATIONS
-
-# The model cache of the course run (captured before conftest's autouse fixture isolates each
-# test): the slow reference tests reuse it, and a cold one trains each recipe once.
-COURSE_CACHE = os.environ.get("AELIB_CACHE_DIR")
-
-
-@pytest.fixture
-def course_cache(monkeypatch):
-    if COURSE_CACHE:
-        monkeypatch.setenv("AELIB_CACHE_DIR", COURSE_CACHE)
 
 
 def test_04_min_bias(capsys):

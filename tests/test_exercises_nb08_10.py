@@ -6,7 +6,6 @@ the checker's helpers), and check that planting other data in the call changes n
 """
 
 import math
-import os
 
 import numpy as np
 import pytest
@@ -24,14 +23,6 @@ from aelib.course.exercises import (
     check_10_mahalanobis_threshold,
 )
 from aelib.metrics import reconstruction_error, roc_auc
-
-COURSE_CACHE = os.environ.get("AELIB_CACHE_DIR")  # see tests/test_exercises_nb04_07.py
-
-
-@pytest.fixture
-def course_cache(monkeypatch):
-    if COURSE_CACHE:
-        monkeypatch.setenv("AELIB_CACHE_DIR", COURSE_CACHE)
 
 
 def _test_errors():
@@ -243,7 +234,7 @@ def test_check_10_passes_deployed_solution_and_typical_mistakes(capsys):
 
 
 @pytest.mark.slow
-def test_check_10_negative_audit_against_an_independent_audit(capsys):
+def test_check_10_negative_audit_against_an_independent_audit(capsys, course_cache):
     import numpy as np
 
     from aelib.audit import audit, default_min_distance

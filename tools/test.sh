@@ -24,8 +24,11 @@ $VENV/bin/ruff format --check .
 echo "== browser for the JupyterLab test =="
 bash tools/ensure_chromium.sh
 
-# Tests that train (student build, browser) start from an empty model cache: correctness and
-# timing must never depend on it. The notebook passes use their own (tools/test_notebooks.sh).
+# Each stage starts from an empty model cache: correctness must never depend on it. In the
+# course-run stage the student build's Run All (first, see tests/conftest.py) trains every model
+# from nothing; the browser tests and the tests on the course's trained models (marker
+# `course_run`) then load them from that cache instead of training them again. The notebook
+# passes use their own (tools/test_notebooks.sh).
 pytest_stage() {  # pytest_stage NAME ARGS...: pytest with its own empty model cache
     export AELIB_CACHE_DIR="$PWD/.aelib-cache/test-$1"
     shift
@@ -41,11 +44,9 @@ pytest_stage() {  # pytest_stage NAME ARGS...: pytest with its own empty model c
     return $rc
 }
 EXTRA_ARGS=$#
-COURSE_RUN_TESTS=(tests/test_student_build.py tests/browser)
-
 STAGES=(
-    "pytest: unit tests, notebook sync, widgets|pytest_stage unit tests --ignore=tests/browser --ignore=tests/test_student_build.py"
-    "pytest: student build (Run All from an empty cache), JupyterLab browser tests|pytest_stage student ${COURSE_RUN_TESTS[*]}"
+    "pytest: unit tests, notebook sync, widgets|pytest_stage unit tests -m 'not course_run'"
+    "pytest: student build (Run All from an empty cache), then the browser tests and the tests on the course's trained models (its cache)|pytest_stage course tests -m course_run"
     "notebooks: nbval, native numeric environment|AELIB_NBVAL_PASSES=native bash tools/test_notebooks.sh"
     "notebooks: nbval, perturbed numeric environment|AELIB_NBVAL_PASSES=perturbed bash tools/test_notebooks.sh"
 )
