@@ -44,12 +44,7 @@ def _isolated_cache(tmp_path, monkeypatch):
     plt.close("all")
 
 
-RUN_ALL = "test_course_student_notebooks_execute"  # the student course's Run All, in two parts
-
-
 def _runs_the_course(item) -> bool:
-    if item.originalname == RUN_ALL:
-        return False  # each part carries its own marker (tests/test_student_build.py)
     path = item.path.as_posix()
     return (
         item.path.name == "test_student_build.py"
@@ -62,16 +57,16 @@ def pytest_collection_modifyitems(config, items):
     """Markers: ``notebooks`` on the cells nbval collects from the course notebooks; ``course_run``
     on the student build, the browser tests and every test that uses the course's model cache.
 
-    The student course's Run All goes first (stable sort), so that each of its parts starts from
-    its stage's empty cache (tools/test.sh) and fills it: in the course-run stage, the other
-    ``course_run`` tests then load the MNIST models instead of training them again.
+    The student build's Run All of the whole course goes first (stable sort), so that it starts
+    from an empty cache (tools/test.sh's course-run stage) and fills it: the other ``course_run``
+    tests then load the course's models instead of training them again.
     """
     for item in items:
         if item.path.suffix == ".ipynb":
             item.add_marker(pytest.mark.notebooks)
         elif _runs_the_course(item):
             item.add_marker(pytest.mark.course_run)
-    items.sort(key=lambda item: getattr(item, "originalname", "") != RUN_ALL)
+    items.sort(key=lambda item: item.name != "test_course_student_notebooks_execute")
 
 
 def pytest_report_header(config):

@@ -483,36 +483,22 @@ def test_course_student_build_has_no_solutions(tmp_path):
                 assert same, f"{dst.name} cell {i} changed"
 
 
-# The course in two parts that share no model (01-07 train on toy data, 08-10 on MNIST), so that
-# `make test` runs them in two stages side by side, each from its own empty model cache: the toy
-# part in the unit-test stage, the MNIST part (marker course_run) first in the course-run stage,
-# whose browser tests and tests on the course's trained models then find its models.
-COURSE_PARTS = [
-    pytest.param(("01", "07"), id="01-07"),
-    pytest.param(("08", "10"), id="08-10", marks=pytest.mark.course_run),
-]
-
-
 @pytest.mark.slow
 @pytest.mark.timeout(2400)
-@pytest.mark.parametrize("part", COURSE_PARTS)
-def test_course_student_notebooks_execute(part, tmp_path, monkeypatch):
-    """The student course runs; only the stubs raise, and every check says "not attempted".
+def test_course_student_notebooks_execute(tmp_path, monkeypatch):
+    """The whole student course runs; only the stubs raise, and every check says "not attempted".
 
-    Slow (it executes the notebooks of ``part``, first to last, in one model cache): the cache is
-    the course's own (see ``COURSE_CACHE``) so a warm cache makes it quick and a cold one trains
-    each model once.
+    Slow (it executes all notebooks): one test, the model cache is the course's own (see
+    ``COURSE_CACHE``) so a warm cache makes it quick and a cold one trains each model once.
     """
-    first, last = part
-    notebooks = [p for p in NOTEBOOKS if first <= p.name[:2] <= last]
-    assert notebooks, f"no course notebooks {first}-{last}"
+    assert NOTEBOOKS, "no course notebooks"
     if COURSE_CACHE:
         monkeypatch.setenv("AELIB_CACHE_DIR", COURSE_CACHE)
     else:
         monkeypatch.delenv("AELIB_CACHE_DIR", raising=False)
     out = tmp_path / "student"
     problems, timings = [], []
-    for path in build_student.build(notebooks, out):
+    for path in build_student.build(NOTEBOOKS, out):
         start = time.perf_counter()
         nb = execute(nbformat.read(path, as_version=4), out)
         timings.append(f"{path.name}: {time.perf_counter() - start:.0f} s")

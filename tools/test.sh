@@ -24,12 +24,11 @@ $VENV/bin/ruff format --check .
 echo "== browser for the JupyterLab test =="
 bash tools/ensure_chromium.sh
 
-# Each stage starts from an empty model cache: correctness must never depend on it. The student
-# course's Run All is in two parts (toy 01-07, MNIST 08-10; they share no model), each first in its
-# stage (tests/conftest.py): the toy part in the unit-test stage, the MNIST part in the course-run
-# stage, whose browser tests and tests on the course's trained models (marker `course_run`) then
-# load its models instead of training them again. The notebook passes use their own caches
-# (tools/test_notebooks.sh).
+# Each stage starts from an empty model cache: correctness must never depend on it. In the
+# course-run stage the student build's Run All (first, see tests/conftest.py) trains every model
+# from nothing; the browser tests and the tests on the course's trained models (marker
+# `course_run`) then load them from that cache instead of training them again. The notebook
+# passes use their own (tools/test_notebooks.sh).
 pytest_stage() {  # pytest_stage NAME ARGS...: pytest with its own empty model cache
     export AELIB_CACHE_DIR="$PWD/.aelib-cache/test-$1"
     shift
@@ -46,8 +45,8 @@ pytest_stage() {  # pytest_stage NAME ARGS...: pytest with its own empty model c
 }
 EXTRA_ARGS=$#
 STAGES=(
-    "pytest: student course Run All 01-07, unit tests, notebook sync, widgets|pytest_stage unit tests -m 'not course_run'"
-    "pytest: student course Run All 08-10, then the browser tests and the tests on its trained models|pytest_stage course tests -m course_run"
+    "pytest: unit tests, notebook sync, widgets|pytest_stage unit tests -m 'not course_run'"
+    "pytest: student build (Run All from an empty cache), then the browser tests and the tests on the course's trained models (its cache)|pytest_stage course tests -m course_run"
     "notebooks: nbval, native numeric environment|AELIB_NBVAL_PASSES=native bash tools/test_notebooks.sh"
     "notebooks: nbval, perturbed numeric environment|AELIB_NBVAL_PASSES=perturbed bash tools/test_notebooks.sh"
 )
