@@ -10,6 +10,7 @@ import statistics
 import sys
 import time
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
@@ -27,6 +28,10 @@ KERNEL = "python3"
 # A cell that has not replied after this long is taken as a stalled run (the slowest cell takes
 # ~25 s on an idle 2-core machine): the notebook is run again once, and the retry is reported.
 CELL_TIMEOUT_S = 300
+# A cell whose wall time exceeds the kernel's own time for it by more than this is reported as a
+# client-side wait (at this stop: 300 s on a notebook-01 cell whose kernel had long replied; the
+# notebook time then also reads "kernel busy" seconds, which such a wait cannot inflate).
+STALL_S = 20.0
 MARKER = "AELIB_BENCH_JSON "  # a result line printed by an injected measurement cell
 
 # Injected after a notebook's last cell: the kernel's peak resident set size (VmHWM, in MB).
@@ -212,13 +217,24 @@ def _execute(nb, n_course_cells: int, cache_dir: Path | None, cwd: Path) -> dict
         with client.setup_kernel():
             t1 = time.perf_counter()
             result["start_seconds"] = t1 - t0
+            kernel_seconds, waits = 0.0, []
             for index, cell in enumerate(nb.cells):
                 if index == n_course_cells:
                     result["seconds"] = time.perf_counter() - t1
+                    result["kernel_seconds"] = kernel_seconds
                 if cell.cell_type == "code":
+                    t_cell = time.perf_counter()
                     client.execute_cell(cell, index)
+                    wall, busy = time.perf_counter() - t_cell, _kernel_busy(cell)
+                    if index < n_course_cells:
+                        kernel_seconds += busy
+                        if wall - busy > STALL_S:
+                            waits.append(f"cell {index}: {wall:.0f} s, kernel busy {busy:.1f} s")
                     result.update(_parse_markers(cell))
             result.setdefault("seconds", time.perf_counter() - t1)
+            result.setdefault("kernel_seconds", kernel_seconds)
+            if waits:
+                result["client_waits"] = waits
     except Exception as err:  # report, never hide: the caller prints it in RESULTS.md
         result["error"] = f"{type(err).__name__}: {str(err).strip().splitlines()[-1][:200]}"
     finally:
@@ -228,6 +244,18 @@ def _execute(nb, n_course_cells: int, cache_dir: Path | None, cwd: Path) -> dict
             else:
                 os.environ["AELIB_CACHE_DIR"] = env_before
     return result
+
+
+def _kernel_busy(cell) -> float:
+    """Seconds the kernel spent on ``cell``: from its execute_input to its execute_reply, both
+    stamped by the kernel (nbclient's ``record_timing`` metadata)."""
+    timing = cell.get("metadata", {}).get("execution", {})
+    try:
+        start = datetime.fromisoformat(timing["iopub.execute_input"].replace("Z", "+00:00"))
+        end = datetime.fromisoformat(timing["shell.execute_reply"].replace("Z", "+00:00"))
+    except (KeyError, ValueError):
+        return 0.0
+    return (end - start).total_seconds()
 
 
 def log(msg: str) -> None:
