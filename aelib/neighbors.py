@@ -190,10 +190,10 @@ def _order_interval(sample: torch.Tensor, q: float, confidence: float) -> tuple[
     replacement make B less spread than a binomial, so the interval is conservative (markedly
     so when the sample is a large part of the data).
     """
-    m = len(sample)
-    tail = (1 - confidence) / 2
     from scipy.stats import binom  # imported here: scipy.stats costs ~0.6 s at import time
 
+    m = len(sample)
+    tail = (1 - confidence) / 2
     cdf = torch.from_numpy(binom.cdf(range(m + 1), m, q))
     lo = int((cdf <= tail).sum())  # P(B ≤ lo − 1) ≤ tail
     hi = int((cdf < 1 - tail).sum()) + 1  # P(B ≥ hi) ≤ tail

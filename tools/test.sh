@@ -5,9 +5,10 @@
 # tests; the notebook validation in this machine's numeric environment, and in the perturbed one —
 # are independent (each has its own empty model cache), mostly single-threaded, and each takes
 # minutes: they run side by side, each into its own log, printed in full when all have finished.
-# Four, not three, so that both cores stay busy to the end (with the student build inside the unit
-# tests, that stage ran alone on one core for its last four minutes). AELIB_TEST_JOBS=1 runs them
-# one after the other instead, streaming their output (useful to watch a single failure).
+# The course-run stage keeps the student Run All and the tests that load its models in one cache,
+# so they train nothing twice; the split does not shorten the whole run, which is bounded by the
+# total work on two cores (benchmarks/NOTES.md). AELIB_TEST_JOBS=1 runs the stages one after the
+# other instead, streaming their output (useful to watch a single failure).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=.venv

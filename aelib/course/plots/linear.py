@@ -338,6 +338,8 @@ def hull_argument(
     -------
     matplotlib.axes.Axes
     """
+    from scipy.spatial import ConvexHull  # here: scipy.spatial is slow to import
+
     Y = as_float_tensor(Y, "Y", ndim=2, last_dim=2, shape="(N, 2)").detach().cpu().double()
     if Y.shape[0] < 3:
         raise ValueError(f"Y: expected at least 3 points for a hull, got {Y.shape[0]}")
@@ -347,8 +349,6 @@ def hull_argument(
     u = (u / u.norm()).detach().cpu()
     t = check_positive_float(t, "t")
     ax = _axes(ax)
-    from scipy.spatial import ConvexHull
-
     hull = ConvexHull(Y.numpy())
     ax.add_patch(
         Polygon(Y[hull.vertices].numpy(), closed=True, alpha=0.15, color="C0", label="convex hull")
