@@ -12,6 +12,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from aelib._adam import Adam
 from aelib._validation import (
     _describe,
     as_float_tensor,
@@ -139,7 +140,7 @@ def fit(
         loss = reconstruction_loss
     # One thread for small models: see aelib.threads (OpenMP barriers cost more than they save).
     with torch_threads("auto", work=batch_work(model, size)):
-        optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+        optimizer = Adam(model.parameters(), lr=lr)
         model.train()
         losses: list[float] = []
         bar = tqdm(range(epochs), desc="training", disable=not progress, leave=False)

@@ -93,6 +93,49 @@ def test_sweep_browser_reports_the_chosen_snapshot(scan, monkeypatch):
         sweep_browser({("01", 0, 1): 3})
 
 
+def _view(widget):
+    """The browser's figure state (its one _SweepView), found through the callback's closure."""
+    from aelib.course.widgets.sweep import _SweepView
+
+    cells = [c.cell_contents for c in widget.f.__closure__]
+    return next(c for c in cells if isinstance(c, _SweepView))
+
+
+def test_sweep_browser_updates_one_figure_in_place(scan, monkeypatch):
+    monkeypatch.setattr(plt, "show", lambda: None)
+    results, _, _, y = scan
+    w = sweep_browser(results, labels={"01": y}, eps=1e-3)
+    view = _view(w)
+    image, codes, fig = view.bands.image, view.codes, view.live.fig
+    _, seed, epoch = w.children[:3]
+    for s, e in [(1, 1), (0, 3), (1, 2)]:
+        seed.value, epoch.value = s, e
+        r = results["01", s, e]
+        assert view.bands.image is image and view.codes is codes and view.live.fig is fig
+        assert len(fig.axes) == 2  # the map and its colour bar, never rebuilt
+        expected = np.log10(np.clip(r.error_map.double().numpy(), view.bands.vmin, view.bands.vmax))
+        np.testing.assert_allclose(image.get_array(), expected)
+        assert view.ax.get_xlim() == (float(r.grid_x[0]), float(r.grid_x[-1]))
+        np.testing.assert_allclose(codes.get_offsets(), r.latents.numpy())
+        starred = len(r) > 0
+        assert (len(view.star.get_xdata()) == 1) == starred
+        if starred:
+            assert view.star.get_xdata()[0] == pytest.approx(float(r.z[0, 0]))
+        assert f"seed {s}, epoch {e}" in view.title.get_text()
+    labels = [t.get_text() for t in view.ax.get_legend().get_texts()]
+    assert labels[:2] == ["digit 0", "digit 1"]
+    # one colour scale for the whole scan: every snapshot's map lies inside it
+    assert view.bands.vmax == pytest.approx(max(float(r.error_map.max()) for r in results.values()))
+
+
+def test_sweep_browser_rejects_labels_of_the_wrong_length(scan):
+    results, _, _, y = scan
+    with pytest.raises(ValueError, match=r"labels\['01'\]: expected a tensor of shape \(12,\)"):
+        sweep_browser(results, labels={"01": y[:5]})
+    with pytest.raises(ValueError, match=r"labels\['01'\]"):
+        sweep_browser(results, labels={"02": y})
+
+
 def test_grid_minima_are_the_local_minima_of_the_map(scan):
     _, models, X, _ = scan
     model = models[0, 1]

@@ -26,6 +26,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from aelib._adam import Adam
 from aelib._validation import (
     as_float_tensor,
     check_nonnegative_int,
@@ -223,7 +224,7 @@ def train_ensemble(
             f"X: expected points of dimension {ensemble.sizes[0]}, got {data.shape[-1]}"
         )
     weight = weight / weight.sum(1, keepdim=True) / data.shape[-1]
-    optimizer = torch.optim.Adam(ensemble.parameters(), lr=lr)
+    optimizer = Adam(ensemble.parameters(), lr=lr)
     history = torch.empty(epochs, len(ensemble))
     ensemble.train()
     # These tensors are tiny: one thread avoids the synchronisation cost of intra-op threads,

@@ -50,17 +50,29 @@ def digit_colour(digit: int) -> str:
 
 def _code_scatter(ax: Axes, lat: torch.Tensor, labels: torch.Tensor, s: float = 5) -> list:
     """Codes coloured by digit, black-rimmed; returns legend handles (rimmed, so white shows)."""
-    handles = []
-    for d in torch.unique(labels).tolist():
+    digits = torch.unique(labels).tolist()
+    for d in digits:
         pts = lat[labels == d]
-        colour = digit_colour(d)
         ax.scatter(
-            pts[:, 0], pts[:, 1], s=s, color=colour, edgecolors="black", linewidths=0.2, alpha=0.9
+            pts[:, 0],
+            pts[:, 1],
+            s=s,
+            color=digit_colour(d),
+            edgecolors="black",
+            linewidths=0.2,
+            alpha=0.9,
         )
-        handles.append(
-            Line2D([], [], ls="", marker="o", ms=6, color=colour, mec="black", label=f"digit {d}")
+    return _digit_handles(digits)
+
+
+def _digit_handles(digits: list[int]) -> list[Line2D]:
+    """Legend handles of the codes of ``digits``: one rimmed dot per digit, in its colour."""
+    return [
+        Line2D(
+            [], [], ls="", marker="o", ms=6, color=digit_colour(d), mec="black", label=f"digit {d}"
         )
-    return handles
+        for d in digits
+    ]
 
 
 def latent_error_map(
@@ -146,12 +158,8 @@ def _mark_candidates(ax: Axes, result: GridSearchResult, mark: int, eps: float) 
     under the star, though the candidate's own error is below ε; the ring shows it. Returns
     legend handles.
     """
-    gx, gy = result.grid_x.detach().cpu(), result.grid_y.detach().cpu()
-    emap = result.error_map.detach().cpu()
     ringed = False
-    for i, (z, e) in enumerate(
-        zip(result.z[:mark].tolist(), result.errors[:mark].tolist(), strict=True)
-    ):
+    for i, z in enumerate(result.z[:mark].tolist()):
         ax.plot(*z, marker="*", ms=13, color="yellow", mec="black", zorder=5, clip_on=False)
         ax.annotate(
             str(i),
@@ -163,11 +171,23 @@ def _mark_candidates(ax: Axes, result: GridSearchResult, mark: int, eps: float) 
             color="black",
             bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
         )
-        i_y, i_x = int(torch.argmin((gy - z[1]).abs())), int(torch.argmin((gx - z[0]).abs()))
-        near = emap[max(i_y - 2, 0) : i_y + 3, max(i_x - 2, 0) : i_x + 3]
-        if e < eps and int((near < eps).sum()) <= _TINY_ZONE_CELLS:  # red hidden by the star
+        if _red_hidden_by_star(result, i, eps):
             ax.plot(*z, marker="o", ms=20, mfc="none", mec="red", mew=2, zorder=4)
             ringed = True
+    return _candidate_handles(ringed)
+
+
+def _red_hidden_by_star(result: GridSearchResult, i: int, eps: float) -> bool:
+    """Whether candidate ``i``'s error is below ``eps`` while its grid's ε zone is a speck."""
+    z, e = result.z[i].tolist(), float(result.errors[i])
+    gx, gy = result.grid_x.detach().cpu(), result.grid_y.detach().cpu()
+    i_y, i_x = int(torch.argmin((gy - z[1]).abs())), int(torch.argmin((gx - z[0]).abs()))
+    near = result.error_map.detach().cpu()[max(i_y - 2, 0) : i_y + 3, max(i_x - 2, 0) : i_x + 3]
+    return e < eps and int((near < eps).sum()) <= _TINY_ZONE_CELLS
+
+
+def _candidate_handles(ringed: bool, label: str = "far local minima (0 = lowest)") -> list:
+    """Legend handles of the starred candidates (and of the red ring, if one is drawn)."""
     handles = [
         Line2D(
             [],
@@ -177,7 +197,7 @@ def _mark_candidates(ax: Axes, result: GridSearchResult, mark: int, eps: float) 
             ms=11,
             color="yellow",
             mec="black",
-            label="far local minima (0 = lowest)",
+            label=label,
         )
     ]
     if ringed:

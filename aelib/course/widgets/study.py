@@ -15,20 +15,18 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 
 import ipywidgets as widgets
-import matplotlib as mpl
-import matplotlib.colors as mcolors
 import numpy as np
 import torch
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter
 
 from aelib._validation import as_float_tensor, check_positive_int
 from aelib.course.oob import OutOfBounds, out_of_bounds
 from aelib.course.plots.toy import _data_points
 from aelib.course.toy_recipes import ToyFit
+from aelib.course.widgets._bands import LogBandImage, pixel_extent
 from aelib.course.widgets._controls import explorer_widget
 from aelib.course.widgets._live import LiveFigure
 
@@ -41,8 +39,8 @@ _FLOOR = 0.1  # the colour scale starts at this × ε: below ε every band is re
 class _PanelArtists:
     """The moving contents of one Figure-1 panel on a fixed log colour scale.
 
-    The error map is one image (``AxesImage.set_data`` per update, no new contours): log10 of the
-    MSE, interpolated bilinearly and coloured in ``_LEVELS`` log-spaced bands like
+    The error map is one :class:`~aelib.course.widgets._bands.LogBandImage` (``set_data`` per
+    update, no new contours), coloured in ``_LEVELS`` log-spaced bands like
     :func:`aelib.course.plots.figure1_panel`'s contours, the bands below ε red (the ε zone).
     """
 
@@ -50,30 +48,8 @@ class _PanelArtists:
         self, ax: Axes, vmin: float, vmax: float, eps: float, extent: tuple[float, ...]
     ) -> None:
         self.ax = ax
-        self.vmin, self.vmax = vmin, max(vmax, vmin * 10)
-        levels = np.geomspace(self.vmin, self.vmax, _LEVELS + 1)
-        if self.vmin < eps < self.vmax:
-            levels = np.unique(np.append(levels, eps))
-        self.log_levels = np.log10(levels)
-        n = len(levels) - 1
-        viridis = mpl.colormaps["viridis"]
-        red = np.array(mcolors.to_rgba("red"))
-        colours = []
-        for i in range(n):
-            c = np.array(viridis(i / max(n - 1, 1)))
-            colours.append(0.9 * red + 0.1 * c if levels[i + 1] <= eps else c)
-        self.cmap = mcolors.ListedColormap(colours)
-        self.norm = mcolors.BoundaryNorm(self.log_levels, n)
-        self.image = ax.imshow(
-            np.zeros((2, 2)),
-            extent=extent,
-            origin="lower",
-            cmap=self.cmap,
-            norm=self.norm,
-            interpolation="bilinear",
-            interpolation_stage="data",
-            aspect="equal",
-        )
+        self.bands = LogBandImage(ax, vmin, vmax, eps, extent, levels=_LEVELS)
+        self.image = self.bands.image
         self.points = _data_points(ax, torch.zeros(0, 2))
         (self.star,) = ax.plot(
             [], [], ls="", marker="*", ms=14, color="yellow", mec="black", zorder=5, clip_on=False
@@ -82,22 +58,14 @@ class _PanelArtists:
 
     def colorbar(self, label: str = "MSE (log scale, same for every model)") -> None:
         """A colour bar for the bands, ticked at whole powers of ten."""
-        lo, hi = self.log_levels[0], self.log_levels[-1]
-        ticks = np.arange(np.ceil(lo - 1e-9), np.floor(hi + 1e-9) + 1)
-        if len(ticks) > 8:
-            ticks = ticks[:: int(np.ceil(len(ticks) / 8))]
-        cb = self.ax.figure.colorbar(self.image, ax=self.ax, ticks=ticks, spacing="uniform")
-        cb.set_label(label)
-        cb.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"$10^{{{round(v)}}}$"))
-        cb.ax.minorticks_off()
+        self.bands.colorbar(label)
 
     def draw(self, oob: OutOfBounds, X: torch.Tensor) -> list[Artist]:
         """Replace the panel's contents by ``oob``'s grid and the data ``X``; return its artists."""
         if self.outline is not None:
             self.outline.remove()
             self.outline = None
-        err = oob.errors.detach().cpu().double().numpy()
-        self.image.set_data(np.log10(np.clip(err, self.vmin, self.vmax)))
+        self.bands.set_errors(oob.errors.detach().cpu().double().numpy())
         if oob.has_zone:
             self.outline = self.ax.contour(
                 oob.xx, oob.yy, oob.zone.float(), levels=[0.5], colors="black", linewidths=1.2
@@ -113,9 +81,7 @@ class _PanelArtists:
 def _panel(ax: Axes, first: OutOfBounds, vmin: float, vmax: float) -> _PanelArtists:
     """A browser's Figure-1 panel: axes on ``first``'s plane, labels, the colour bar."""
     xs, ys = first.xx[0], first.yy[:, 0]
-    hx, hy = float(xs[1] - xs[0]) / 2, float(ys[1] - ys[0]) / 2
-    extent = (float(xs[0]) - hx, float(xs[-1]) + hx, float(ys[0]) - hy, float(ys[-1]) + hy)
-    panel = _PanelArtists(ax, vmin, vmax, first.eps, extent)
+    panel = _PanelArtists(ax, vmin, vmax, first.eps, pixel_extent(xs, ys))
     ax.set_xlim(float(xs[0]), float(xs[-1]))
     ax.set_ylim(float(ys[0]), float(ys[-1]))
     ax.set_xlabel("$x_1$")

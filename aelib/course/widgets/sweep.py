@@ -11,16 +11,24 @@ import torch.nn.functional as F
 from torch import nn
 
 from aelib._torch_utils import eval_mode
-from aelib._validation import as_float_tensor, check_module
+from aelib._validation import as_float_tensor, check_module, check_positive_float
 from aelib.attacks import GridSearchResult, nearest_distance
 from aelib.audit import default_min_distance
-from aelib.course.plots.mnist import latent_error_map
+from aelib.course import config
+from aelib.course.plots.mnist import (
+    _candidate_handles,
+    _digit_handles,
+    _red_hidden_by_star,
+    digit_colour,
+)
 from aelib.course.plots.sweep import _check_scan, _margin
+from aelib.course.widgets._bands import LogBandImage, pixel_extent
 from aelib.course.widgets._controls import explorer_widget
-from aelib.course.widgets._live import LiveFigure
+from aelib.course.widgets._live import MIN_FONT_PT, LiveFigure
 
 __all__ = ["sweep_browser", "grid_minima", "far_quantile_explorer"]
 
+_FLOOR = 0.1  # the colour scale starts at this × ε at the lowest: below ε every band is red
 FAR_QUANTILES = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.975, 0.99, 0.995, 0.999)
 
 
@@ -44,57 +52,48 @@ def sweep_browser(
     Returns
     -------
     ipywidgets.interactive
-        Sliders ``name`` and ``seed`` (selection sliders) and ``epoch`` (all
-        ``continuous_update=False``); each
-        move draws :func:`aelib.course.plots.latent_error_map` of that snapshot with its best far
-        candidate starred, and ``.result`` is a dict with ``name``, ``seed``, ``epoch``,
-        ``margin`` (best far error / min normal error) and ``adversarial`` (margin ≤ 1).
+        Sliders "digits" (``name``, the digit set), ``seed`` (both selection sliders) and
+        ``epoch`` (all ``continuous_update=False``). Each move shows that snapshot's error map
+        in log-spaced colour bands on one colour scale for the whole scan, red below ε (styled
+        like :func:`aelib.course.plots.latent_error_map`'s contours), its training codes
+        coloured by digit, its best far candidate starred (ringed in red when its own error is
+        below ε but its red zone is too small to see under the star), and its margin and
+        verdict in the title; the legend sits under the map. ``.result`` is a dict with
+        ``name``, ``seed``, ``epoch``, ``margin`` (best far error / min normal error) and
+        ``adversarial`` (margin ≤ 1).
+
+    Raises
+    ------
+    TypeError
+        If ``scan`` is empty or not a mapping of ``GridSearchResult``.
+    ValueError
+        If a key is not (name, seed, epoch), or ``labels`` lacks a digit set of the scan or
+        has the wrong length for it.
+
+    Notes
+    -----
+    The figure is built once; a move updates its artists (image data, code positions, the star,
+    axes limits, title), so it costs one canvas draw, not a new figure.
     """
     _check_scan(scan)
+    eps = check_positive_float(config.MNIST_EPSILON if eps is None else eps, "eps")
     names = list(dict.fromkeys(k[0] for k in scan))
     seeds = sorted({k[1] for k in scan})
     epochs = sorted({k[2] for k in scan})
-    live = LiveFigure(figsize=(6.2, 4.8))
-
-    def update(name: str, seed: int, epoch: int) -> dict:
-        key = (name, seed, epoch)
-        live.fig.clear()
-        ax = live.fig.add_subplot()
-        if key not in scan:
-            ax.text(0.5, 0.5, f"no snapshot {key}", ha="center", transform=ax.transAxes)
-            ax.axis("off")
-            return {"name": name, "seed": seed, "epoch": epoch, "margin": None, "adversarial": None}
-        result = scan[key]
-        margin = _margin(result)
-        adversarial = bool(result.adversarial().any())
-        latent_error_map(
-            result,
-            None if labels is None else labels[name],
-            ax=ax,
-            eps=eps,
-            mark=min(1, len(result)),
-            title=(
-                f"{name}, seed {seed}, epoch {epoch}: best far error / min normal = {margin:.2g}"
-                + (
-                    "\nADVERSARIAL: a far minimum below every normal error"
-                    if adversarial
-                    else "\nno far adversarial anomaly"
+    if labels is not None:
+        for name in names:
+            lat = next(r.latents for k, r in scan.items() if k[0] == name)
+            given = labels.get(name) if isinstance(labels, Mapping) else None
+            if not isinstance(given, torch.Tensor) or given.shape != (len(lat),):
+                raise ValueError(
+                    f"labels[{name!r}]: expected a tensor of shape ({len(lat)},), "
+                    f"got {getattr(given, 'shape', given)!r}"
                 )
-            ),
-        )
-        live.readable()
-        live.fig.tight_layout()
-        return {
-            "name": name,
-            "seed": seed,
-            "epoch": epoch,
-            "margin": margin,
-            "adversarial": adversarial,
-        }
+    view = _SweepView(scan, labels, eps)
 
     def show(name: str, seed: int, epoch: int) -> dict:
-        shown = update(name, seed, epoch)
-        live.show()
+        shown = view.draw(name, seed, epoch)
+        view.live.show()
         return shown
 
     return explorer_widget(
@@ -114,6 +113,104 @@ def sweep_browser(
             continuous_update=False,
         ),
     )
+
+
+class _SweepView:
+    """The browser's one figure: a banded error map, the codes, the best far candidate, a title."""
+
+    def __init__(
+        self,
+        scan: Mapping[tuple[str, int, int], GridSearchResult],
+        labels: Mapping[str, torch.Tensor] | None,
+        eps: float,
+    ) -> None:
+        self.scan, self.labels, self.eps = scan, labels, eps
+        first = next(iter(scan.values()))
+        lows = [float(r.error_map.min()) for r in scan.values()]
+        vmin = max(min(lows), _FLOOR * eps, 1e-12)
+        vmax = max(float(r.error_map.max()) for r in scan.values())
+        self.live = LiveFigure(figsize=(6.2, 5.4))
+        ax = self.ax = self.live.axes
+        self.bands = LogBandImage(ax, vmin, vmax, eps, _extent(first))
+        unit = "sum of squared errors" if first.reduction == "sum" else "MSE"
+        self.bands.colorbar(f"{unit} (log scale, all snapshots)")
+        self.codes = ax.scatter(
+            np.zeros(0), np.zeros(0), s=4, edgecolors="black", linewidths=0.2, alpha=0.9
+        )
+        (self.star,) = ax.plot(
+            [], [], ls="", marker="*", ms=13, color="yellow", mec="black", zorder=5, clip_on=False
+        )
+        (self.ring,) = ax.plot(
+            [], [], ls="", marker="o", ms=20, mfc="none", mec="red", mew=2, zorder=4
+        )
+        # a fixed box: with equal axis scales a tall snapshot's box would outgrow the layout
+        ax.set_aspect("auto")
+        ax.set_xlabel("$z_1$")
+        ax.set_ylabel("$z_2$")
+        self.title = ax.set_title(" \n ", fontsize=10)
+        names = dict.fromkeys(k[0] for k in scan)
+        digits = [] if labels is None else sorted({d for n in names for d in labels[n].tolist()})
+        handles = _digit_handles(digits) + _candidate_handles(True, label="best far candidate")
+        # under the map (drawn once for every snapshot), not over codes or the star
+        ax.legend(
+            handles=handles,
+            fontsize=MIN_FONT_PT,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.14),
+            ncols=min(len(handles), 4),
+            frameon=False,
+        )
+        self.live.readable()
+        self.live.fig.tight_layout()
+
+    def draw(self, name: str, seed: int, epoch: int) -> dict:
+        """Show snapshot (name, seed, epoch); return the browser's result dict."""
+        key = (name, seed, epoch)
+        shown = {"name": name, "seed": seed, "epoch": epoch, "margin": None, "adversarial": None}
+        if key not in self.scan:
+            self.bands.image.set_visible(False)
+            self.codes.set_visible(False)
+            self.star.set_data([], [])
+            self.ring.set_data([], [])
+            self.title.set_text(f"no snapshot {key}\n ")
+            return shown
+        result = self.scan[key]
+        self.bands.image.set_visible(True)
+        self.codes.set_visible(True)
+        self.bands.set_errors(result.error_map.detach().cpu().double().numpy(), _extent(result))
+        self.ax.set_xlim(float(result.grid_x[0]), float(result.grid_x[-1]))
+        self.ax.set_ylim(float(result.grid_y[0]), float(result.grid_y[-1]))
+        lat = result.latents.detach().cpu().numpy()
+        self.codes.set_offsets(lat)
+        digits = None if self.labels is None else self.labels[name].tolist()
+        if digits is None:
+            self.codes.set_facecolors([(1.0, 1.0, 1.0, 0.7)] * len(lat))
+        else:
+            self.codes.set_facecolors([digit_colour(d) for d in digits])
+        if len(result) and result.z is not None:
+            z = result.z[0].tolist()
+            self.star.set_data([z[0]], [z[1]])
+            ringed = _red_hidden_by_star(result, 0, self.eps)
+            self.ring.set_data(([z[0]], [z[1]]) if ringed else ([], []))
+        else:
+            self.star.set_data([], [])
+            self.ring.set_data([], [])
+        margin = _margin(result)
+        adversarial = bool(result.adversarial().any())
+        self.title.set_text(
+            f"{name}, seed {seed}, epoch {epoch}: best far error / min normal = {margin:.3g}\n"
+            + (
+                "ADVERSARIAL: a far minimum below every normal error"
+                if adversarial
+                else "no far adversarial anomaly"
+            )
+        )
+        shown.update(margin=margin, adversarial=adversarial)
+        return shown
+
+
+def _extent(result: GridSearchResult) -> tuple[float, float, float, float]:
+    return pixel_extent(result.grid_x.detach().cpu().numpy(), result.grid_y.detach().cpu().numpy())
 
 
 def grid_minima(

@@ -1,0 +1,85 @@
+"""Adam, computed exactly as ``torch.optim.Adam`` computes it with its defaults on CPU.
+
+Why not ``torch.optim.Adam``: from torch 2.x, creating any ``torch.optim`` optimizer calls
+``Optimizer.add_param_group``, which ``torch._disable_dynamo`` wraps, and that wrapper imports
+``torch._dynamo`` (the compiler stack) on first use: +150 MB of resident memory in every process
+that trains, for a compiler this library never uses (measured in ``benchmarks/NOTES.md``).
+
+This is the update of torch's single-tensor path (``foreach=False``, which torch picks for CPU
+tensors) with ``weight_decay=0``, ``amsgrad=False``, ``maximize=False``: the same operations in
+the same order, so the parameters it produces are bit-identical to torch's
+(``tests/test_adam.py`` checks this against ``torch.optim.Adam`` for a convolutional model and a
+toy ensemble, so a change in torch's Adam shows up there).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import torch
+
+__all__ = ["Adam"]
+
+
+class Adam:
+    """Adam (Kingma & Ba, 2015) on a list of parameters, equal to ``torch.optim.Adam(params, lr)``.
+
+    Parameters
+    ----------
+    params : iterable of torch.Tensor
+        The parameters to update (leaf tensors with ``requires_grad``), each of any shape.
+    lr : float
+        Learning rate.
+    betas : tuple of float
+        Decay rates of the first and second moment estimates; torch's defaults.
+    eps : float
+        Added to the denominator; torch's default.
+
+    Notes
+    -----
+    A parameter whose ``grad`` is ``None`` is skipped, and its moments and step count start on
+    the first step it has a gradient, as in torch.
+    """
+
+    def __init__(
+        self,
+        params: Iterable[torch.Tensor],
+        lr: float,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+    ) -> None:
+        self.params = list(params)
+        if not self.params:
+            raise ValueError("params: expected at least one parameter, got an empty iterable")
+        self.lr, self.betas, self.eps = lr, betas, eps
+        # per parameter: (step count, first moment, second moment), created at its first gradient
+        self._state: dict[int, tuple[int, torch.Tensor, torch.Tensor]] = {}
+
+    def zero_grad(self) -> None:
+        """Drop every parameter's gradient (``set_to_none=True``, torch's default)."""
+        for param in self.params:
+            param.grad = None
+
+    @torch.no_grad()
+    def step(self) -> None:
+        """Update every parameter that has a gradient, in place."""
+        beta1, beta2 = self.betas
+        for i, param in enumerate(self.params):
+            grad = param.grad
+            if grad is None:
+                continue
+            if i in self._state:
+                step, exp_avg, exp_avg_sq = self._state[i]
+            else:
+                step = 0
+                exp_avg = torch.zeros_like(param, memory_format=torch.preserve_format)
+                exp_avg_sq = torch.zeros_like(param, memory_format=torch.preserve_format)
+            step += 1
+            self._state[i] = (step, exp_avg, exp_avg_sq)
+            exp_avg.lerp_(grad, 1 - beta1)
+            exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+            # torch keeps the step count in a float32 tensor and reads it back as a Python float
+            bias_correction1 = 1 - beta1**float(step)
+            bias_correction2_sqrt = (1 - beta2 ** float(step)) ** 0.5
+            denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(self.eps)
+            param.addcdiv_(exp_avg, denom, value=-(self.lr / bias_correction1))
