@@ -22,7 +22,8 @@ COURSE_CACHE = os.environ.get("AELIB_CACHE_DIR")
 @pytest.fixture
 def course_cache(monkeypatch):
     """Use the course run's model cache: a test that needs the course's trained models finds
-    them there after the student build's Run All (tools/test.sh), and trains them once when cold.
+    them there after the native notebook-validation pass (tools/test.sh), and trains them once
+    when cold.
     """
     if COURSE_CACHE:
         monkeypatch.setenv("AELIB_CACHE_DIR", COURSE_CACHE)
@@ -58,8 +59,10 @@ def pytest_collection_modifyitems(config, items):
     on the student build, the browser tests and every test that uses the course's model cache.
 
     The student build's Run All of the whole course goes first (stable sort), so that it starts
-    from an empty cache (tools/test.sh's course-run stage) and fills it: the other ``course_run``
-    tests then load the course's models instead of training them again.
+    from an empty cache when it shares a run with the other ``course_run`` tests (a plain
+    ``pytest -m course_run``) and fills it for them; ``make test`` runs it in a stage
+    of its own and the other ``course_run`` tests after the native notebook validation, whose
+    cache holds the course's models (tools/test.sh).
     """
     for item in items:
         if item.path.suffix == ".ipynb":
