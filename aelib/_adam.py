@@ -79,7 +79,7 @@ class Adam:
             exp_avg.lerp_(grad, 1 - beta1)
             exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
             # torch keeps the step count in a float32 tensor and reads it back as a Python float
-            bias_correction1 = 1 - beta1**float(step)
+            bias_correction1 = 1 - beta1 ** float(step)
             bias_correction2_sqrt = (1 - beta2 ** float(step)) ** 0.5
             denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(self.eps)
             param.addcdiv_(exp_avg, denom, value=-(self.lr / bias_correction1))
