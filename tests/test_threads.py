@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from aelib.threads import AUTO_MAX_WORK, ENV_VAR, batch_work, torch_threads
+from aelib.threads import AUTO_MAX_WORK, ENV_VAR, batch_work, batch_workers, torch_threads
 
 
 @pytest.fixture
@@ -107,3 +107,65 @@ def test_fit_and_searches_run_small_models_at_one_thread(two_threads):
     attacks.latent_grid_search(model, torch.randn(8, 2), resolution=3)
     assert set(model.seen[1:]) == {1}  # [0]: fit's one-sample check of the model, before training
     assert torch.get_num_threads() == 2
+
+
+def test_batch_workers_use_the_cores_only_where_each_op_runs_on_one_thread(
+    two_threads, monkeypatch
+):
+    assert batch_workers() == 1  # outside any block
+    with torch_threads("auto", work=AUTO_MAX_WORK - 1):
+        assert batch_workers() == 2 and torch.get_num_threads() == 1
+        with torch_threads(1):  # an explicit count inside: no batch parallelism
+            assert batch_workers() == 1
+        assert batch_workers() == 2  # restored
+    with torch_threads("auto", work=AUTO_MAX_WORK):  # large work: torch's own threads
+        assert batch_workers() == 1
+    with torch_threads(1):
+        assert batch_workers() == 1
+    with pytest.raises(RuntimeError), torch_threads("auto", work=0):
+        raise RuntimeError
+    assert batch_workers() == 1  # restored after a raise
+    monkeypatch.setenv(ENV_VAR, "1")  # the environment fixes the total: no workers on top
+    with torch_threads("auto", work=0):
+        assert batch_workers() == 1
+
+
+def _scored(monkeypatch, workers: int, grad: bool) -> torch.Tensor:
+    from aelib.attacks import _common
+    from aelib.models import ConvAutoencoder
+
+    monkeypatch.setattr(_common, "batch_workers", lambda: workers)
+    model = ConvAutoencoder(2, (2, 4), seed=0).eval()
+    zs = torch.randn(50, 2, generator=torch.Generator().manual_seed(0))
+    with torch.set_grad_enabled(grad):
+        return _common.decoded_errors(model, zs, "sum", batch_size=8)
+
+
+def test_parallel_batches_give_the_same_bits(two_threads, monkeypatch):
+    serial = _scored(monkeypatch, 1, grad=False)
+    for workers in (2, 3):
+        assert torch.equal(_scored(monkeypatch, workers, grad=False), serial)
+
+
+def test_no_worker_threads_with_autograd_on(two_threads, monkeypatch):
+    from aelib.attacks import _common
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a thread pool was started with autograd on")
+
+    monkeypatch.setattr(_common, "ThreadPoolExecutor", refuse)
+    with_grad = _scored(monkeypatch, 2, grad=True)
+    assert with_grad.requires_grad  # the caller's graph is kept, built on the caller's thread
+    assert torch.equal(with_grad.detach(), _scored(monkeypatch, 1, grad=False))
+
+
+def test_a_worker_error_reaches_the_caller(two_threads, monkeypatch):
+    from aelib.attacks import _common
+
+    class Broken(torch.nn.Module):
+        def decode(self, z):
+            raise ValueError("broken decoder")
+
+    monkeypatch.setattr(_common, "batch_workers", lambda: 2)
+    with torch.no_grad(), pytest.raises(ValueError, match="broken decoder"):
+        _common.decoded_errors(Broken(), torch.zeros(20, 2), "sum", batch_size=4)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import torch
 from torch import nn
 
 from aelib import neighbors
 from aelib._validation import as_float_tensor, check_module, check_nonnegative_float
+from aelib.threads import batch_workers
 
 BATCH_SIZE = 256  # rows per forward pass or distance block: bounded memory, activations in cache
 
@@ -24,11 +27,32 @@ def per_sample(recon: torch.Tensor, x: torch.Tensor, reduction: str) -> torch.Te
 def decoded_errors(
     model: nn.Module, zs: torch.Tensor, reduction: str, batch_size: int
 ) -> torch.Tensor:
-    """L(h(z)) = ‖h(z) − f(h(z))‖² for each latent of ``zs`` (M, d), in batches: shape (M,)."""
+    """L(h(z)) = ‖h(z) − f(h(z))‖² for each latent of ``zs`` (M, d), in batches: shape (M,).
+
+    On the CPU and without autograd (``torch.no_grad`` or ``inference_mode``) the batches run
+    on :func:`aelib.threads.batch_workers` threads at once, each computed as alone: the same
+    values for any number of workers.
+    """
     out = torch.empty(len(zs), dtype=zs.dtype, device=zs.device)
-    for b in range(0, len(zs), batch_size):
-        a = model.decode(zs[b : b + batch_size])
-        out[b : b + batch_size] = per_sample(model(a), a, reduction)
+    inference = torch.is_inference_mode_enabled()
+    grad = torch.is_grad_enabled()
+
+    def score(b: int) -> None:
+        # grad and inference mode are per thread: a worker takes the caller's
+        with torch.inference_mode(inference), torch.set_grad_enabled(grad):
+            a = model.decode(zs[b : b + batch_size])
+            out[b : b + batch_size] = per_sample(model(a), a, reduction)
+
+    starts = range(0, len(zs), batch_size)
+    # in parallel only on the CPU and without autograd (no graph shared between threads)
+    parallel = zs.device.type == "cpu" and not grad
+    workers = min(batch_workers(), len(starts)) if parallel else 1
+    if workers <= 1:
+        for b in starts:
+            score(b)
+    else:
+        with ThreadPoolExecutor(workers, thread_name_prefix="aelib-batch") as pool:
+            list(pool.map(score, starts))  # list(): re-raises a worker's exception here
     return out
 
 
