@@ -159,6 +159,32 @@ def test_09_grid_min(capsys):
     assert not check_09_grid_min(lambda *a: 5) and "no (z, error)" in capsys.readouterr().out
     assert not check_09_grid_min((0, 0)) and "function" in capsys.readouterr().out
 
+    def swapped(model, lo, hi, resolution):
+        z, e = _grid_min(model, lo, hi, resolution)
+        return [z[1], z[0]], e
+
+    assert not check_09_grid_min(swapped) and "order (z1, z2)" in capsys.readouterr().out
+
+    def diagonal_only(model, lo, hi, resolution):
+        g = torch.linspace(lo, hi, resolution)
+        zs = torch.stack([g, g], 1)
+        with torch.inference_mode():
+            a = model.decode(zs)
+            err = ((model(a) - a) ** 2).flatten(1).sum(1)
+        return zs[int(err.argmin())].tolist(), float(err.min())
+
+    assert not check_09_grid_min(diagonal_only)
+
+
+def test_09_grid_min_cases_have_their_minimum_off_the_diagonal():
+    from aelib.course.exercises.nb09 import _GRID_MIN_CASES, _grid_min, _ShiftedLatent
+    from aelib.models import ConvAutoencoder
+
+    for seed, lo, hi, res, shift in _GRID_MIN_CASES:
+        model = _ShiftedLatent(ConvAutoencoder(2, (2, 4), seed=seed), shift).eval()
+        z, _ = _grid_min(model, lo, hi, res)
+        assert z[0] != pytest.approx(z[1], abs=1e-6)
+
 
 def test_10_grid_cost(capsys):
     R, d = config.MNIST_GRID_RESOLUTION, max(config.NB10_LATENT_DIMS)

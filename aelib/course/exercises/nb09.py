@@ -125,7 +125,9 @@ def check_09_adversarial_z(
     if dist <= att.far:
         return fb.wrong(
             f"low error ({err:.3g}), but h(z) is only {dist:.3g} from a training image "
-            f"(need > {att.far:.3g}): that is a normal-looking digit. Go farther from the codes."
+            f"(need > {att.far:.3g}): it decodes to a normal-looking digit. Far in the latent "
+            "plane is not enough: the distance is measured between images. Look for a red zone "
+            "whose decoding h(z) (the explorer shows it) is not a digit."
         )
     return fb.correct(
         f"L(a) = {err:.3g} ≤ {min_normal:.3g} at distance {dist:.3g} > {att.far:.3g}."
@@ -172,6 +174,37 @@ def _grid_min(model: nn.Module, lo: float, hi: float, resolution: int) -> tuple[
     return Z[k].tolist(), float(err[k])
 
 
+class _ShiftedLatent(nn.Module):
+    """A fresh autoencoder whose latent plane is shifted by ``shift`` (2,).
+
+    An untrained model's lowest error sits at z = 0, on the diagonal z1 = z2 of every square grid
+    around it, where a search over the diagonal only, or one that returns (z2, z1), would find it
+    too; shifting the plane moves the minimum off the diagonal.
+    """
+
+    def __init__(self, base: nn.Module, shift: tuple[float, float]) -> None:
+        super().__init__()
+        self.base = base
+        self.register_buffer("shift", torch.tensor(shift))
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        return self.base.encode(x) + self.shift
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        return self.base.decode(z - self.shift)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.decode(self.encode(x))
+
+
+# (seed, lo, hi, points per axis, latent shift): each shift is a grid point off the diagonal
+_GRID_MIN_CASES = [
+    (41, -3.0, 3.0, 13, (1.5, -2.0)),
+    (42, -1.0, 5.0, 9, (3.5, 0.5)),
+    (43, -8.0, 2.0, 11, (-6.0, 1.0)),
+]
+
+
 @never_raises
 def check_09_grid_min(answer: object) -> bool:
     """A function ``grid_min(model, lo, hi, resolution) -> (z, error)``: the latent-grid minimum.
@@ -189,8 +222,8 @@ def check_09_grid_min(answer: object) -> bool:
         return fb.wrong(
             f"expected a function grid_min(model, lo, hi, resolution), got {answer!r:.40}"
         )
-    for seed, lo, hi, res in [(41, -3.0, 3.0, 13), (42, -1.0, 5.0, 9), (43, -8.0, 2.0, 11)]:
-        model = ConvAutoencoder(2, (2, 4), seed=seed).eval()
+    for seed, lo, hi, res, shift in _GRID_MIN_CASES:
+        model = _ShiftedLatent(ConvAutoencoder(2, (2, 4), seed=seed), shift).eval()
         case = f"random model (seed {seed}), grid [{lo:g}, {hi:g}]², {res} points per axis"
         z_right, e_right = _grid_min(model, lo, hi, res)
         try:

@@ -295,7 +295,7 @@ def far_quantile_explorer(
     for name, result in grids.items():
         dist, err = grid_minima(models[name], result, X[name])
         data[name] = (dist, err, float(result.min_normal_error))
-    live = LiveFigure(figsize=(5 * len(grids), 3.6), ncols=len(grids), squeeze=False)
+    live = LiveFigure(figsize=(5 * len(grids), 4.3), ncols=len(grids), squeeze=False)
     axes = list(live.axes[0])
     moving = []
     artists = {}
@@ -308,7 +308,10 @@ def far_quantile_explorer(
         (hit,) = ax.plot([], [], "o", ms=6, color="red", label="far adversarial anomaly")
         line = ax.axvline(np.nan, color="red", ls="--", lw=1.2, label="far threshold")
         title = ax.set_title("", fontsize=9)
-        ax.legend(fontsize=8, loc="lower right")
+        # under the axes: inside, it would cover the far low-error minima (lower right)
+        ax.legend(
+            fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2, frameon=False
+        )
         artists[name] = (hit, line, title)
         moving += [hit, line, title]
 
