@@ -67,9 +67,15 @@ def batch_workers() -> int:
     """Independent batches to run at once in the current :func:`torch_threads` block (≥ 1).
 
     More than 1 only inside ``torch_threads("auto", work=...)`` with small work and no
-    ``$AELIB_NUM_THREADS``: then it is the thread count torch had before the block, and each op
-    inside runs on one thread. 1 everywhere else (outside any block, an explicit count, large
-    work), where the block's intra-op threads are the only parallelism.
+    ``$AELIB_NUM_THREADS``: then it is the thread count torch had before the block (or the
+    enclosing such block's workers), and each op inside runs on one thread. 1 everywhere else
+    (outside any block, an explicit count, large work), where the block's intra-op threads are
+    the only parallelism.
+
+    Returns
+    -------
+    int
+        How many batches a search may score side by side, each on its own Python thread.
     """
     return _WORKERS.get()
 
@@ -117,7 +123,8 @@ def torch_threads(n: int | str | None = 1, *, work: int | None = None) -> Iterat
     wanted = _requested(n, work)
     before = torch.get_num_threads()
     small_auto = n == "auto" and not os.environ.get(ENV_VAR, "").strip() and wanted == 1
-    token = _WORKERS.set(before if small_auto else 1)
+    # nested in another small-work "auto" block, keep its workers (``before`` is then 1)
+    token = _WORKERS.set(max(before, _WORKERS.get()) if small_auto else 1)
     try:
         if wanted is None or wanted == before:
             yield before

@@ -118,6 +118,8 @@ def test_batch_workers_use_the_cores_only_where_each_op_runs_on_one_thread(
         with torch_threads(1):  # an explicit count inside: no batch parallelism
             assert batch_workers() == 1
         assert batch_workers() == 2  # restored
+        with torch_threads("auto", work=0):  # a search inside audit's block keeps the workers
+            assert batch_workers() == 2 and torch.get_num_threads() == 1
     with torch_threads("auto", work=AUTO_MAX_WORK):  # large work: torch's own threads
         assert batch_workers() == 1
     with torch_threads(1):
