@@ -46,12 +46,18 @@ def _check_data(X: object, name: str = "X") -> torch.Tensor:
 
 
 def _smallest(
-    points: torch.Tensor, X: torch.Tensor, k: int, chunk_size: int, exclude=None
+    points: torch.Tensor,
+    X: torch.Tensor,
+    k: int,
+    chunk_size: int,
+    exclude=None,
+    X_sq: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Distances (M, k) ascending and row indices of the k nearest rows of X (N, D), k ≤ N.
 
     Column 0 is recomputed exactly; the others carry the expansion's rounding. ``exclude`` (M,):
-    the row of X each point must skip (leave one out), or ``None``.
+    the row of X each point must skip (leave one out), or ``None``. ``X_sq`` (N,): the rows'
+    squared norms in float64 if already known (a caller making many passes over one X).
     """
     dist = torch.empty(len(points), k, dtype=torch.float64, device=X.device)
     index = torch.empty(len(points), k, dtype=torch.long, device=X.device)
@@ -61,7 +67,8 @@ def _smallest(
         best_i = index.new_empty(len(p), 0)
         for t in range(0, len(X), chunk_size):
             x = X[t : t + chunk_size].to(torch.float64)
-            d2 = (p * p).sum(1, keepdim=True) + (x * x).sum(1)
+            x_sq = (x * x).sum(1) if X_sq is None else X_sq[t : t + chunk_size]
+            d2 = (p * p).sum(1, keepdim=True) + x_sq
             d2 = d2.addmm_(p, x.T, alpha=-2).clamp_min_(0)
             if exclude is not None:
                 own = exclude[s : s + chunk_size].to(X.device) - t

@@ -44,3 +44,39 @@ def test_tracker_with_every_row_listed_and_a_new_batch_size():
         torch.testing.assert_close(dist, full.values)
         assert torch.equal(index, full.indices)
     assert tracker.full_rows == 5 + 9
+
+
+def test_default_list_length_grows_with_the_data():
+    assert [NearestTracker(torch.zeros(n, 2)).k for n in (5, 200, 1200, 8000, 60_000)] == [
+        5,
+        8,
+        9,
+        62,
+        128,
+    ]
+
+
+def test_cached_float64_copy_gives_the_same_bits_as_converting_per_call(monkeypatch):
+    import aelib._tracking as tracking
+
+    X = data(300, 12, seed=19)
+    walk = [data(6, 12, seed=20 + t) * 0.05 for t in range(20)]
+
+    def run() -> list[tuple[torch.Tensor, torch.Tensor]]:
+        tracker, points, out = NearestTracker(X), data(6, 12, seed=40), []
+        for step in walk:
+            points = points + step
+            out.append(tracker(points, below=float("inf")))
+        return out
+
+    cached = run()
+    monkeypatch.setattr(tracking, "_CACHE_BYTES", 0)  # as for data too large to copy
+    assert NearestTracker(X)._X_sq is None
+    for (d1, i1), (d2, i2) in zip(cached, run(), strict=True):
+        assert torch.equal(d1, d2) and torch.equal(i1, i2)
+    points = data(6, 12, seed=40)
+    for step in walk:
+        points = points + step
+    full = torch.cdist(points.double(), X.double(), compute_mode=EXACT).min(1)
+    torch.testing.assert_close(cached[-1][0], full.values, rtol=1e-12, atol=1e-12)
+    assert torch.equal(cached[-1][1], full.indices)
