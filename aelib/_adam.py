@@ -64,22 +64,33 @@ class Adam:
     def step(self) -> None:
         """Update every parameter that has a gradient, in place."""
         beta1, beta2 = self.betas
+        groups: dict[int, list[int]] = {}  # step count → parameters, updated together
         for i, param in enumerate(self.params):
-            grad = param.grad
-            if grad is None:
+            if param.grad is None:
                 continue
-            if i in self._state:
-                step, exp_avg, exp_avg_sq = self._state[i]
-            else:
-                step = 0
-                exp_avg = torch.zeros_like(param, memory_format=torch.preserve_format)
-                exp_avg_sq = torch.zeros_like(param, memory_format=torch.preserve_format)
-            step += 1
-            self._state[i] = (step, exp_avg, exp_avg_sq)
-            exp_avg.lerp_(grad, 1 - beta1)
-            exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+            if i not in self._state:
+                moments = [
+                    torch.zeros_like(param, memory_format=torch.preserve_format) for _ in "12"
+                ]
+                self._state[i] = (0, *moments)
+            step, exp_avg, exp_avg_sq = self._state[i]
+            self._state[i] = (step + 1, exp_avg, exp_avg_sq)
+            groups.setdefault(step + 1, []).append(i)
+        for step, members in groups.items():
+            params = [self.params[i] for i in members]
+            grads = [p.grad for p in params]
+            exp_avgs = [self._state[i][1] for i in members]
+            exp_avg_sqs = [self._state[i][2] for i in members]
+            # torch's single-tensor update, each op applied to every tensor of the group: the
+            # CPU ``_foreach_`` ops run the same kernel per tensor, in one call instead of one
+            # per tensor (a toy ensemble step is dozens of such tiny ops)
+            torch._foreach_lerp_(exp_avgs, grads, 1 - beta1)
+            torch._foreach_mul_(exp_avg_sqs, beta2)
+            torch._foreach_addcmul_(exp_avg_sqs, grads, grads, value=1 - beta2)
             # torch keeps the step count in a float32 tensor and reads it back as a Python float
             bias_correction1 = 1 - beta1 ** float(step)
             bias_correction2_sqrt = (1 - beta2 ** float(step)) ** 0.5
-            denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(self.eps)
-            param.addcdiv_(exp_avg, denom, value=-(self.lr / bias_correction1))
+            denom = torch._foreach_sqrt(exp_avg_sqs)
+            torch._foreach_div_(denom, bias_correction2_sqrt)
+            torch._foreach_add_(denom, self.eps)
+            torch._foreach_addcdiv_(params, exp_avgs, denom, value=-(self.lr / bias_correction1))

@@ -31,6 +31,12 @@ op, and every batch computed exactly as alone, so the results are the same bits.
 The course's recipes train inside ``torch_threads(1)`` (one thread, so cached weights do not depend
 on the number of cores).
 
+:func:`flush_denormals`, the other scoped setting here, makes the CPU treat subnormal floats
+(below 1.2e-38 in float32) as zero while ``fit`` trains: a saturated sigmoid's gradients underflow
+into them, and every x86 instruction touching one takes a slow microcode path. Measured: the 16-D
+sigmoid MNIST autoencoder of notebook 10 trained in 5.2 s, 2.5 s with flushing, to the same
+weights bit for bit (the ReLU one 2.5 s either way).
+
 The environment variable ``AELIB_NUM_THREADS`` overrides the count asked for, ``"auto"`` included:
 a positive integer uses that many threads, ``default`` leaves torch's setting alone (turns the
 context manager off).
@@ -45,7 +51,14 @@ from contextvars import ContextVar
 
 import torch
 
-__all__ = ["AUTO_MAX_WORK", "ENV_VAR", "batch_work", "batch_workers", "torch_threads"]
+__all__ = [
+    "AUTO_MAX_WORK",
+    "ENV_VAR",
+    "batch_work",
+    "batch_workers",
+    "flush_denormals",
+    "torch_threads",
+]
 
 ENV_VAR = "AELIB_NUM_THREADS"
 #: ``torch_threads("auto")``: below this many multiply-adds per batch and layer-sized op, one thread.
@@ -136,3 +149,36 @@ def torch_threads(n: int | str | None = 1, *, work: int | None = None) -> Iterat
             torch.set_num_threads(before)
     finally:
         _WORKERS.reset(token)
+
+
+def _flushing() -> bool:
+    """Whether this thread's CPU currently flushes subnormal floats to zero."""
+    subnormal = torch.tensor(torch.finfo(torch.float32).tiny / 4)
+    return bool(subnormal * 1.0 == 0)
+
+
+@contextmanager
+def flush_denormals() -> Iterator[bool]:
+    """Run the block with subnormal floats treated as zero on this thread, then restore the mode.
+
+    ``torch.set_flush_denormal`` sets the calling thread's CPU flags (x86 with SSE3 only; a no-op
+    elsewhere), so it covers the ops that run on this thread: all of them inside
+    ``torch_threads(1)`` or a small-work ``"auto"`` block. Values below float32's smallest normal
+    (1.2e-38) become 0; nothing a model computes is affected at that scale, and on x86 each op
+    that meets them otherwise runs many times slower.
+
+    Yields
+    ------
+    bool
+        Whether subnormals are flushed inside the block (False where the CPU cannot).
+    """
+    was = _flushing()
+    if was:
+        yield True
+        return
+    on = torch.set_flush_denormal(True)
+    try:
+        yield on
+    finally:
+        if on:
+            torch.set_flush_denormal(False)

@@ -21,7 +21,7 @@ from aelib._validation import (
     check_positive_float,
     check_positive_int,
 )
-from aelib.threads import batch_work, torch_threads
+from aelib.threads import batch_work, flush_denormals, torch_threads
 
 __all__ = ["fit", "reconstruction_loss"]
 
@@ -85,6 +85,12 @@ def fit(
     list of float
         The loss over the training data at each epoch (length ``epochs``; for mini-batches, the
         sample-weighted mean of the batch losses). By default, the mean squared error.
+
+    Notes
+    -----
+    Trains inside :func:`aelib.threads.torch_threads` ``("auto")`` (one thread for small models)
+    and :func:`aelib.threads.flush_denormals` (subnormal floats count as zero: a sigmoid model's
+    underflowing gradients made training 2x slower); both are restored on return.
     """
     check_module(model)
     X = as_float_tensor(X, "X", min_ndim=2, shape="(N, *input_shape)")
@@ -139,7 +145,8 @@ def fit(
     if loss is None:
         loss = reconstruction_loss
     # One thread for small models: see aelib.threads (OpenMP barriers cost more than they save).
-    with torch_threads("auto", work=batch_work(model, size)):
+    # flush_denormals: a saturated sigmoid's tiny gradients would slow every op (aelib.threads)
+    with torch_threads("auto", work=batch_work(model, size)), flush_denormals():
         optimizer = Adam(model.parameters(), lr=lr)
         model.train()
         losses: list[float] = []

@@ -171,3 +171,39 @@ def test_a_worker_error_reaches_the_caller(two_threads, monkeypatch):
     monkeypatch.setattr(_common, "batch_workers", lambda: 2)
     with torch.no_grad(), pytest.raises(ValueError, match="broken decoder"):
         _common.decoded_errors(Broken(), torch.zeros(20, 2), "sum", batch_size=4)
+
+
+def test_flush_denormals_flushes_inside_and_restores_after():
+    from aelib.threads import _flushing, flush_denormals
+
+    subnormal = torch.tensor(torch.finfo(torch.float32).tiny / 4)
+    assert not _flushing() and float(subnormal * 1.0) > 0
+    with flush_denormals() as on:
+        # where the CPU cannot flush (no x86 DAZ), the block says so and nothing changes
+        assert _flushing() == on and (float(subnormal * 1.0) == 0) == on
+        with flush_denormals() as inner:  # nested: stays as it is, also after the inner exit
+            assert inner == on
+        assert _flushing() == on
+    assert not _flushing()
+    with pytest.raises(RuntimeError, match="boom"), flush_denormals():
+        raise RuntimeError("boom")
+    assert not _flushing()
+
+
+def test_fit_flushes_denormals_while_training_and_restores_the_mode():
+    from aelib.models import MLPAutoencoder
+    from aelib.threads import _flushing, flush_denormals
+    from aelib.train import fit
+
+    seen = []
+    X = torch.randn(20, 2)
+    with flush_denormals() as on:  # what the CPU supports
+        pass
+    fit(
+        MLPAutoencoder([2, 1, 2], seed=0),
+        X,
+        2,
+        progress=False,
+        callback=lambda e, v: seen.append(_flushing()),
+    )
+    assert seen == [on, on] and not _flushing()
