@@ -303,3 +303,27 @@ def test_check_10_negative_audit_accepts_a_clean_verdict(monkeypatch, capsys):
     assert "evidence, not proof" in capsys.readouterr().out
     assert not check_10_negative_audit((False, 0.0))
     assert "no adversarial anomaly" in capsys.readouterr().out
+
+
+def test_reference_audits_run_once_per_weights_and_data(monkeypatch):
+    import torch
+
+    import aelib.audit
+    from aelib.course.exercises import nb10_audit
+    from aelib.models import ConvAutoencoder
+
+    calls = []
+    monkeypatch.setattr(nb10_audit, "_AUDITS", {})
+    monkeypatch.setattr(
+        aelib.audit, "audit", lambda model, X, **kw: calls.append(kw) or f"report {len(calls)}"
+    )
+    model, X = ConvAutoencoder(latent_dim=2, seed=0), torch.rand(4, 1, 28, 28)
+    first = nb10_audit._remembered_audit(model, X)
+    assert nb10_audit._remembered_audit(ConvAutoencoder(latent_dim=2, seed=0), X.clone()) == first
+    assert calls == [{"reduction": "sum"}]
+    with torch.no_grad():
+        model.decoder[0].bias.add_(1.0)  # other weights: a new audit
+    assert nb10_audit._remembered_audit(model, X) == "report 2"
+    assert nb10_audit._remembered_audit(model, X + 0.5) == "report 3"  # other data
+    sigmoid = ConvAutoencoder(latent_dim=2, seed=0, activation="sigmoid")  # same weights
+    assert nb10_audit._remembered_audit(sigmoid, X) == "report 4"

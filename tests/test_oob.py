@@ -100,3 +100,20 @@ def test_activation_pattern_relu():
 def test_bad_inputs(call, err):
     with pytest.raises(err):
         call()
+
+
+def test_grid_distances_are_remembered_per_data_set_and_handed_out_as_copies():
+    gen = torch.Generator().manual_seed(3)
+    X1, X2 = torch.randn(30, 2, generator=gen), torch.randn(30, 2, generator=gen)
+    m1, m2 = MLPAutoencoder([2, 1, 2], seed=0), MLPAutoencoder([2, 1, 2], seed=1)
+    a = out_of_bounds(m1, X1, bounds=(-4, 4), resolution=21)
+    points = torch.stack([a.xx.reshape(-1), a.yy.reshape(-1)], dim=1)
+    expected = distance_to_data(points, X1).reshape(a.xx.shape)
+    assert torch.equal(a.distance, expected)
+    a.distance.fill_(-1.0)  # a caller's change does not reach the next result
+    b = out_of_bounds(m2, X1.clone(), bounds=(-4, 4), resolution=21)  # same data, other model
+    assert torch.equal(b.distance, expected)
+    c = out_of_bounds(m1, X2, bounds=(-4, 4), resolution=21)  # other data: its own distances
+    assert torch.equal(c.distance, distance_to_data(points, X2).reshape(a.xx.shape))
+    d = out_of_bounds(m1, X1, bounds=(-4, 4), resolution=11)  # other grid
+    assert d.distance.shape == (11, 11)

@@ -12,6 +12,7 @@ become linear far away), which :attr:`OutOfBounds.touches_edge` says.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import torch
@@ -68,6 +69,23 @@ def distance_to_data(points: torch.Tensor, X: torch.Tensor) -> torch.Tensor:
     :func:`aelib.neighbors.nearest_distance`, returned as float32 of shape (M,).
     """
     return nearest_distance(points, X).float()
+
+
+# out_of_bounds' grid distances by (grid, data): notebook 07 measures 30 models per activation
+# on 3 data sets, and the distances depend on the data set only (11 % of its time, measured)
+_GRID_DISTANCES: dict[tuple, torch.Tensor] = {}
+_GRID_DISTANCES_MAX = 16
+
+
+def _grid_distance(points: torch.Tensor, X: torch.Tensor, grid_key: tuple) -> torch.Tensor:
+    """:func:`distance_to_data` of a plane grid's points, remembered per grid and data set."""
+    data = X.detach().cpu().contiguous()
+    key = (grid_key, tuple(data.shape), str(data.dtype), hashlib.sha1(data.numpy()).hexdigest())
+    if key not in _GRID_DISTANCES:
+        if len(_GRID_DISTANCES) >= _GRID_DISTANCES_MAX:
+            _GRID_DISTANCES.pop(next(iter(_GRID_DISTANCES)))  # the oldest
+        _GRID_DISTANCES[key] = distance_to_data(points, X)
+    return _GRID_DISTANCES[key].clone()
 
 
 def activation_pattern(model: nn.Module, X: torch.Tensor) -> torch.Tensor:
@@ -227,7 +245,8 @@ def out_of_bounds(
     margin = check_nonnegative_float(margin, "margin")
     xx, yy, errors = error_grid(model, bounds, resolution)
     points = torch.stack([xx.reshape(-1), yy.reshape(-1)], dim=1)
-    distance = distance_to_data(points, X).reshape(xx.shape)
+    grid_key = (tuple(map(tuple, check_bounds(bounds))), tuple(xx.shape))
+    distance = _grid_distance(points, X, grid_key).reshape(xx.shape)
     far = distance > margin
     zone = (errors < eps) & far
     (xlo, xhi), (ylo, yhi) = check_bounds(bounds)
