@@ -6,6 +6,7 @@ the attacks and the audit can search the latent space directly.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from contextlib import contextmanager
 
@@ -50,14 +51,21 @@ def _activation_class(activation: object, allow_none: bool) -> type[nn.Module] |
     return ACTIVATIONS[activation][0]
 
 
+_SEEDED_INIT = threading.Lock()  # the global generator is shared by every thread
+
+
 @contextmanager
 def _seeded_init(seed: int | None):
-    """Within this context, module construction draws its weights from ``seed`` (if given)."""
+    """Within this context, module construction draws its weights from ``seed`` (if given).
+
+    One thread at a time: two models built side by side would otherwise interleave their draws
+    from torch's global generator (and each restore the other's state).
+    """
     if seed is None:
         yield
         return
     check_nonnegative_int(seed, "seed")
-    with torch.random.fork_rng(devices=[]):
+    with _SEEDED_INIT, torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         yield
 

@@ -326,3 +326,34 @@ def test_sweep_margin_is_inf_without_a_far_candidate():
     assert len(res) == 0 and sweep_margin(res) == float("inf")
     with pytest.raises(TypeError, match="GridSearchResult"):
         sweep_margin("result")
+
+
+def test_scan_models_train_side_by_side_to_the_same_weights(monkeypatch):
+    import threading
+
+    from aelib.course import mnist_experiments as mx
+    from aelib.threads import ENV_VAR
+
+    jobs = [((0, 1), 0), ((0, 1), 1), ((4, 5), 1)]
+    short = {"epochs": 1, "snapshot_epochs": (1,)}
+    real, threads = mx.mnist_autoencoder, []
+
+    def spy(*args, **kwargs):
+        threads.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(mx, "mnist_autoencoder", spy)
+    torch.set_num_threads(2)  # two cores: two trainings at once, each on one thread
+    side_by_side = mx._runs_side_by_side(jobs, "bundled", False, short)
+    assert torch.get_num_threads() == 2  # restored
+    assert len(threads) == 3 and all(t.startswith("aelib-train") for t in threads)
+    alone = [
+        real(d, seed=s, source="bundled", use_cache=False, progress=False, **short) for d, s in jobs
+    ]
+    for a, b in zip(side_by_side, alone, strict=True):
+        assert a.losses == b.losses
+        assert all(torch.equal(v, b.model.state_dict()[k]) for k, v in a.model.state_dict().items())
+    threads.clear()
+    monkeypatch.setenv(ENV_VAR, "2")  # an explicit thread count: one training at a time
+    mx._runs_side_by_side(jobs[:2], "bundled", False, short)
+    assert threads == [threading.current_thread().name] * 2

@@ -26,7 +26,9 @@ whatever else is on disk, so the notebooks' outputs are reproducible.
 from __future__ import annotations
 
 import copy
+import os
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,7 +44,7 @@ from aelib.course.mitigations import negative_finetune
 from aelib.course.settings import ClassifierSettings, MnistSettings, NegativeSettings, resolve
 from aelib.data import load_mnist
 from aelib.models import ConvAutoencoder, _seeded_init
-from aelib.threads import torch_threads
+from aelib.threads import ENV_VAR, torch_threads
 from aelib.train import fit
 
 __all__ = [
@@ -482,23 +484,53 @@ def seed_epoch_scan(
     epochs = resolve(None, MnistSettings, overrides).snapshots
     total = len(sets) * len(seeds) * len(epochs)
     out: dict[tuple[str, int, int], GridSearchResult] = {}
+    jobs = [(name, seed) for name in sets for seed in seeds]
+    runs = _runs_side_by_side([(sets[n], s) for n, s in jobs], source, progress, overrides)
     with tqdm(total=total, desc="seeds × epochs", disable=not progress, leave=False) as bar:
-        for name in sets:
-            for seed in seeds:
-                run = mnist_autoencoder(
-                    sets[name], seed=seed, source=source, progress=progress, **overrides
+        for (name, seed), run in zip(jobs, runs, strict=True):
+            for epoch in sorted(run.snapshots):
+                out[name, seed, epoch] = latent_grid_search(
+                    run.at_epoch(epoch),
+                    run.X,
+                    resolution=resolution,
+                    reduction="sum",
+                    min_distance=min_distance[name],
+                    top_k=1,
                 )
-                for epoch in sorted(run.snapshots):
-                    out[name, seed, epoch] = latent_grid_search(
-                        run.at_epoch(epoch),
-                        run.X,
-                        resolution=resolution,
-                        reduction="sum",
-                        min_distance=min_distance[name],
-                        top_k=1,
-                    )
-                    bar.update()
+                bar.update()
     return out
+
+
+def _runs_side_by_side(
+    jobs: Sequence[tuple[Sequence[int], int]],
+    source: str,
+    progress: bool,
+    overrides: Mapping[str, Any],
+) -> list[MnistRun]:
+    """:func:`mnist_autoencoder` of each ``(digits, seed)``, the ones to train on idle cores.
+
+    The recipes train on one thread each (``MnistSettings.threads``). With torch's thread count
+    T > 1 (and no ``$AELIB_NUM_THREADS``), up to T of them train at once on Python threads, each
+    op on one thread (torch releases the GIL inside its ops): each model is computed exactly as
+    alone, so its weights are the same bits. Notebook 09's four extra seeds: 9.2 s one after the
+    other, 5.2 s side by side on 2 cores (measured).
+    """
+    s = resolve(None, MnistSettings, overrides)
+    workers = 1
+    if s.threads == 1 and not os.environ.get(ENV_VAR, "").strip():
+        workers = min(torch.get_num_threads(), len(jobs))
+
+    def run(job: tuple[Sequence[int], int]) -> MnistRun:
+        digits, seed = job
+        return mnist_autoencoder(
+            digits, seed=seed, source=source, progress=progress and workers == 1, **overrides
+        )
+
+    if workers <= 1:
+        return [run(job) for job in jobs]
+    # the pool's trainings find one thread already set, so none of them changes the count
+    with torch_threads(1), ThreadPoolExecutor(workers, thread_name_prefix="aelib-train") as pool:
+        return list(pool.map(run, jobs))
 
 
 def seed_epoch_sweep(
