@@ -7,7 +7,10 @@ that trains, for a compiler this library never uses (measured in ``benchmarks/NO
 
 This is the update of torch's single-tensor path (``foreach=False``, which torch picks for CPU
 tensors) with ``weight_decay=0``, ``amsgrad=False``, ``maximize=False``: the same operations in
-the same order, so the parameters it produces are bit-identical to torch's
+the same order, each applied to all parameters at once through torch's ``_foreach_`` ops (on
+the CPU they run the single-tensor kernel on each tensor, in one call: a toy ensemble's step is
+dozens of such tiny ops; 1.62 -> 1.32 s for 30 members and 1,000 steps, measured), so the
+parameters it produces are bit-identical to torch's
 (``tests/test_adam.py`` checks this against ``torch.optim.Adam`` for a convolutional model and a
 toy ensemble, so a change in torch's Adam shows up there).
 """

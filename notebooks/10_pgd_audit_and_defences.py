@@ -512,7 +512,7 @@ sigmoid16 = mnist_autoencoder(
 nae16 = negative_autoencoder(runs[16], far)
 maha = LatentMahalanobis(relu16, X)
 rows = {"ReLU (baseline)": relu16, "(a) sigmoid units": sigmoid16, "(c) negative samples": nae16}
-results = {"ReLU (baseline)": res16}  # section 2's search: the same model and settings
+results = {"ReLU (baseline)": res16}  # section 3's search: the same model and settings
 results.update({name: pgd_attack(m) for name, m in rows.items() if m is not relu16})
 aucs, best_far, n_adv = {}, {}, {}
 print(f"{'model':22s} {'AUC':>6s} {'min normal L':>13s} {'best far L':>11s} {'adversarial':>12s}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import nbformat
 import pytest
@@ -69,7 +70,7 @@ def test_tolerance_tags_are_read_from_metadata_and_must_be_unique():
         tolerance_of({"metadata": {"tags": ["tolerance-search", "tolerance-trained"]}})
 
 
-def _notebook(tmp_path: Path, printed: str, stored: str, tags: list[str]) -> Path:
+def _notebook(path: Path, printed: str, stored: str, tags: list[str]) -> Path:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {
         "name": "python3",
@@ -80,37 +81,44 @@ def _notebook(tmp_path: Path, printed: str, stored: str, tags: list[str]) -> Pat
     cell.execution_count = 1
     cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=stored + "\n")]
     nb.cells = [cell]
-    path = tmp_path / "nb.ipynb"
     nbformat.write(nb, path)
     return path
 
 
-def _nbval(path: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", str(path), "--nbval", "-p", "tests.nbval_tolerance",
-         "-p", "no:cacheprovider", "-q", "--rootdir", str(path.parent)],
+def _nbval(paths: list[Path]) -> dict[str, str | None]:
+    """nbval on the notebooks in one pytest run: name -> None (passed) or the failure report."""
+    report = paths[0].parent / "report.xml"
+    subprocess.run(
+        [sys.executable, "-m", "pytest", *map(str, paths), "--nbval", "-p", "tests.nbval_tolerance",
+         "-p", "no:cacheprovider", "-q", "--rootdir", str(paths[0].parent),
+         f"--junitxml={report}"],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
+    cases = ElementTree.parse(report).getroot().iter("testcase")
+    results = {}
+    for case in cases:
+        failed = case.find("failure")
+        name = f"{case.get('classname')}::{case.get('name')}"  # e.g. "moved.ipynb::Cell 0"
+        results[name] = None if failed is None else f"{failed.get('message')}\n{failed.text}"
+    return results
 
 
 @pytest.mark.notebooks
 @pytest.mark.slow
 def test_nbval_end_to_end(tmp_path):
     """Through nbval itself: within tolerance passes; beyond it, or exact cells, fail with both values."""
-    ok = _nbval(_notebook(tmp_path, "AUC 0.814", "AUC 0.815", ["tolerance-trained"]))
-    assert ok.returncode == 0, ok.stdout + ok.stderr
-
-    moved = _nbval(_notebook(tmp_path, "AUC 0.905", "AUC 0.815", ["tolerance-trained"]))
-    assert moved.returncode == 1
-    assert (
-        "Cell 0" in moved.stdout
-        and "number beyond tolerance: stored 0.815 vs new 0.905" in moved.stdout
-    )
-
-    exact = _nbval(_notebook(tmp_path, "AUC 0.814", "AUC 0.815", []))
-    assert exact.returncode == 1 and "0.814" in exact.stdout and "0.815" in exact.stdout
-
-    claim = _nbval(
-        _notebook(tmp_path, "worst case: False", "worst case: True", ["tolerance-search"])
-    )
-    assert claim.returncode == 1 and "False" in claim.stdout
+    cases = {
+        "ok": ("AUC 0.814", "AUC 0.815", ["tolerance-trained"]),
+        "moved": ("AUC 0.905", "AUC 0.815", ["tolerance-trained"]),
+        "exact": ("AUC 0.814", "AUC 0.815", []),
+        "claim": ("worst case: False", "worst case: True", ["tolerance-search"]),
+    }
+    paths = [_notebook(tmp_path / f"{name}.ipynb", *case) for name, case in cases.items()]
+    results = _nbval(paths)
+    assert len(results) == 4, results
+    by_name = {key.split(".ipynb")[0]: value for key, value in results.items()}
+    assert sorted(by_name) == sorted(cases), results
+    assert by_name["ok"] is None, by_name["ok"]
+    assert "number beyond tolerance: stored 0.815 vs new 0.905" in by_name["moved"]
+    assert "0.814" in by_name["exact"] and "0.815" in by_name["exact"]
+    assert "False" in by_name["claim"]
