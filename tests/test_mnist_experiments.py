@@ -328,7 +328,7 @@ def test_sweep_margin_is_inf_without_a_far_candidate():
         sweep_margin("result")
 
 
-def test_scan_models_train_side_by_side_to_the_same_weights(monkeypatch):
+def test_scan_models_train_side_by_side_to_the_same_weights(monkeypatch, capsys, tmp_path):
     import threading
 
     from aelib.course import mnist_experiments as mx
@@ -344,8 +344,10 @@ def test_scan_models_train_side_by_side_to_the_same_weights(monkeypatch):
 
     monkeypatch.setattr(mx, "mnist_autoencoder", spy)
     torch.set_num_threads(2)  # two cores: two trainings at once, each on one thread
-    side_by_side = mx._runs_side_by_side(jobs, "bundled", False, short)
+    side_by_side = mx._runs_side_by_side(jobs, "bundled", True, short)
     assert torch.get_num_threads() == 2  # restored
+    shown = capsys.readouterr().err  # one bar over the models, none per model's epochs
+    assert "models" in shown and "training" not in shown
     assert len(threads) == 3 and all(t.startswith("aelib-train") for t in threads)
     alone = [
         real(d, seed=s, source="bundled", use_cache=False, progress=False, **short) for d, s in jobs
@@ -355,5 +357,8 @@ def test_scan_models_train_side_by_side_to_the_same_weights(monkeypatch):
         assert all(torch.equal(v, b.model.state_dict()[k]) for k, v in a.model.state_dict().items())
     threads.clear()
     monkeypatch.setenv(ENV_VAR, "2")  # an explicit thread count: one training at a time
-    mx._runs_side_by_side(jobs[:2], "bundled", False, short)
+    monkeypatch.setenv("AELIB_CACHE_DIR", str(tmp_path / "empty"))  # trains again
+    mx._runs_side_by_side(jobs[:2], "bundled", True, short)
     assert threads == [threading.current_thread().name] * 2
+    shown = capsys.readouterr().err  # the same bar: stored outputs do not depend on the cores
+    assert "models" in shown and "training" not in shown

@@ -449,8 +449,8 @@ def seed_epoch_scan(
 ) -> dict[tuple[str, int, int], GridSearchResult]:
     """The grid search of every snapshot, per digit set and seed (notebook 09's epoch study).
 
-    For each digit set and seed, :func:`mnist_autoencoder` (trained, or loaded from the cache)
-    is searched at each of its snapshot epochs with :func:`aelib.attacks.latent_grid_search`
+    For each digit set and seed, :func:`mnist_autoencoder` (trained, or loaded from the cache;
+    the ones to train side by side where torch has more than one thread) is searched at each of its snapshot epochs with :func:`aelib.attacks.latent_grid_search`
     (sum of squared errors, ``top_k=1``, the set's ``min_distance``). The course's models keep a
     snapshot after every epoch (``MnistSettings.snapshot_epochs``), so every epoch is searched.
 
@@ -467,8 +467,8 @@ def seed_epoch_scan(
     source : {"auto", "torchvision", "bundled"}
         Passed to :func:`mnist_autoencoder`.
     progress : bool
-        Show a ``tqdm`` bar over the searched snapshots, and one over the epochs of each model
-        that is trained.
+        Show a ``tqdm`` bar over the models (trained, or loaded from the cache), then one over
+        the searched snapshots.
     **overrides
         Fields of :class:`MnistSettings` to replace (besides ``digits`` and ``seed``), e.g.
         ``snapshot_epochs``.
@@ -512,8 +512,9 @@ def _runs_side_by_side(
     The recipes train on one thread each (``MnistSettings.threads``). With torch's thread count
     T > 1 (and no ``$AELIB_NUM_THREADS``), up to T of them train at once on Python threads, each
     op on one thread (torch releases the GIL inside its ops): each model is computed exactly as
-    alone, so its weights are the same bits. Notebook 09's four extra seeds: 9.2 s one after the
-    other, 5.2 s side by side on 2 cores (measured).
+    alone, so its weights are the same bits. Notebook 09's four extra seeds: 6.1 s one after the
+    other, 3.3 s side by side on 2 cores (measured). One bar over the models, the same whichever
+    way they run (the notebooks' stored outputs must not depend on the number of cores).
     """
     s = resolve(None, MnistSettings, overrides)
     workers = 1
@@ -522,15 +523,24 @@ def _runs_side_by_side(
 
     def run(job: tuple[Sequence[int], int]) -> MnistRun:
         digits, seed = job
-        return mnist_autoencoder(
-            digits, seed=seed, source=source, progress=progress and workers == 1, **overrides
-        )
+        return mnist_autoencoder(digits, seed=seed, source=source, progress=False, **overrides)
 
-    if workers <= 1:
-        return [run(job) for job in jobs]
-    # the pool's trainings find one thread already set, so none of them changes the count
-    with torch_threads(1), ThreadPoolExecutor(workers, thread_name_prefix="aelib-train") as pool:
-        return list(pool.map(run, jobs))
+    runs: list[MnistRun] = []
+    with tqdm(total=len(jobs), desc="models", disable=not progress, leave=False) as bar:
+        if workers <= 1:
+            for job in jobs:
+                runs.append(run(job))
+                bar.update()
+            return runs
+        # the pool's trainings find one thread already set, so none of them changes the count
+        with (
+            torch_threads(1),
+            ThreadPoolExecutor(workers, thread_name_prefix="aelib-train") as pool,
+        ):
+            for result in pool.map(run, jobs):  # in order, each as soon as it is ready
+                runs.append(result)
+                bar.update()
+    return runs
 
 
 def seed_epoch_sweep(
