@@ -13,7 +13,8 @@ the same settings give the same weights everywhere:
 - :func:`seed_epoch_scan`, :func:`seed_epoch_sweep`, :func:`sweep_margin`: notebook 09's study of
   the finding over seeds and snapshot epochs.
 
-The recipes that train show a ``tqdm`` bar while they do (``progress=False`` silences it).
+The recipes that train show a ``tqdm`` bar while they do (``progress=False`` silences it);
+:func:`seed_epoch_scan` shows one over its models instead, then one over its searches.
 
 Each recipe reads its hyperparameters only from its settings object (:mod:`aelib.course.settings`; its
 keyword arguments replace fields of it), and all of them train through :func:`aelib.train.fit`.
@@ -450,8 +451,9 @@ def seed_epoch_scan(
     """The grid search of every snapshot, per digit set and seed (notebook 09's epoch study).
 
     For each digit set and seed, :func:`mnist_autoencoder` (trained, or loaded from the cache;
-    the ones to train side by side where torch has more than one thread) is searched at each of its snapshot epochs with :func:`aelib.attacks.latent_grid_search`
-    (sum of squared errors, ``top_k=1``, the set's ``min_distance``). The course's models keep a
+    those to train run side by side on idle cores, see ``_runs_side_by_side``) is searched at
+    each of its snapshot epochs with :func:`aelib.attacks.latent_grid_search` (sum of squared
+    errors, ``top_k=1``, the set's ``min_distance``). The course's models keep a
     snapshot after every epoch (``MnistSettings.snapshot_epochs``), so every epoch is searched.
 
     Parameters
