@@ -29,7 +29,9 @@ op, and every batch computed exactly as alone, so the results are the same bits.
 200² grid: 1.03 s on one thread, 0.62 s on two such workers.
 
 The course's recipes train inside ``torch_threads(1)`` (one thread, so cached weights do not depend
-on the number of cores).
+on the number of cores). Such one-thread computations that do not depend on each other (two models
+to train, two models to audit) can use the idle cores through :func:`side_by_side`: each runs on
+its own Python thread, its ops on one thread each, so each gives the bits it gives alone.
 
 :func:`flush_denormals`, the other scoped setting here, makes the CPU treat subnormal floats
 (below 1.2e-38 in float32) as zero while ``fit`` trains: a saturated sigmoid's gradients underflow
@@ -45,11 +47,14 @@ context manager off).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, copy_context
+from typing import TypeVar
 
 import torch
+from tqdm.auto import tqdm
 
 __all__ = [
     "AUTO_MAX_WORK",
@@ -57,6 +62,7 @@ __all__ = [
     "batch_work",
     "batch_workers",
     "flush_denormals",
+    "side_by_side",
     "torch_threads",
 ]
 
@@ -64,6 +70,8 @@ ENV_VAR = "AELIB_NUM_THREADS"
 #: ``torch_threads("auto")``: below this many multiply-adds per batch and layer-sized op, one thread.
 AUTO_MAX_WORK = 1 << 24
 _WORKERS: ContextVar[int] = ContextVar("aelib_batch_workers", default=1)
+_K = TypeVar("_K")
+_T = TypeVar("_T")
 
 
 def batch_work(model: object, rows: int) -> int:
@@ -182,3 +190,84 @@ def flush_denormals() -> Iterator[bool]:
     finally:
         if on:
             torch.set_flush_denormal(False)
+
+
+def side_by_side(
+    tasks: Mapping[_K, Callable[[], _T]],
+    *,
+    workers: int | None = None,
+    progress: bool = False,
+    desc: str = "side by side",
+) -> dict[_K, _T]:
+    """Run independent computations at once on idle cores, each giving what it gives alone.
+
+    Each task runs on its own Python thread inside ``torch_threads(1)``: every op on one thread
+    (torch releases the GIL inside its ops, so the threads overlap), no barrier per op. A task
+    whose ops already run on one thread — aelib's ``fit``, searches and ``audit`` on the course's
+    models, the course's recipes — is computed exactly as alone: the same bits. Measured on 2
+    cores: notebook 10's 8- and 16-D autoencoders train in 3.4 s instead of 6.0 s; two latent PGD
+    searches, where each op is shorter and the threads queue on the GIL, 1.09 s instead of 1.56 s.
+
+    The tasks must not share mutable state: not the same model to train, not torch's global
+    random generator (aelib's seeded functions use their own generators; building a model from a
+    seed holds a lock).
+
+    Parameters
+    ----------
+    tasks : mapping of key to callable
+        Functions without arguments (``functools.partial`` binds them), e.g.
+        ``{d: partial(mnist_autoencoder, digits, latent_dim=d) for d in (8, 16)}``.
+    workers : int, optional
+        Tasks at once; default: torch's thread count (the cores torch would use), 1 when
+        ``$AELIB_NUM_THREADS`` is set (an explicit thread count: one task at a time, each inside
+        that setting's block as usual). ``workers=1`` runs them one after the other on this thread.
+    progress : bool
+        Show one ``tqdm`` bar over the tasks, the same whichever way they run.
+    desc : str
+        The bar's label.
+
+    Returns
+    -------
+    dict
+        Key → the task's return value, in the order of ``tasks``. A task's exception is raised
+        here (after the tasks already running have finished).
+
+    Examples
+    --------
+    >>> from functools import partial
+    >>> side_by_side({n: partial(sum, range(n)) for n in (3, 4)})
+    {3: 3, 4: 6}
+    """
+    if not isinstance(tasks, Mapping):
+        raise TypeError(
+            f"tasks: expected a mapping key -> callable without arguments, got {type(tasks).__name__}"
+        )
+    for key, task in tasks.items():
+        if not callable(task):
+            raise TypeError(f"tasks[{key!r}]: expected a callable, got {type(task).__name__}")
+    if workers is None:
+        workers = 1 if os.environ.get(ENV_VAR, "").strip() else torch.get_num_threads()
+    elif isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers: expected a positive int or None, got {workers!r}")
+    if not isinstance(desc, str):
+        raise TypeError(f"desc: expected a string, got {type(desc).__name__}")
+    keys = list(tasks)
+    workers = min(workers, len(keys))
+    out: dict = {}
+    with tqdm(total=len(keys), desc=desc, disable=not progress, leave=False) as bar:
+        if workers <= 1:
+            for key in keys:
+                out[key] = tasks[key]()
+                bar.update()
+            return out
+        # each task in a copy of this context (aelib's context variables), all on one thread each
+        with (
+            torch_threads(1),
+            ThreadPoolExecutor(workers, thread_name_prefix="aelib-side") as pool,
+        ):
+            context = copy_context()
+            futures = [pool.submit(context.copy().run, tasks[key]) for key in keys]
+            for key, future in zip(keys, futures, strict=True):
+                out[key] = future.result()
+                bar.update()
+    return out

@@ -33,14 +33,27 @@ from _common import (
 SLIDER_MOVES = 9  # redraws timed per slider (alternating between two neighbouring values)
 
 
+# Notebook 10's PyOD section alone, after the floor's imports: PyOD's own footprint (its imports,
+# torch.optim's first optimizer, numba compiling PyOD's distance helper), no course code.
+PYOD_CELL = """
+from pyod.models.auto_encoder import AutoEncoder
+from aelib.data import two_gaussians
+AutoEncoder(hidden_neuron_list=[16, 1, 16], epoch_num=100, batch_size=64, batch_norm=False,
+            dropout_rate=0.0, random_state=0, verbose=0).fit(two_gaussians(200, seed=0).numpy())
+"""
+
+
 def floor(cache_dir: Path) -> dict:
-    """Peak RSS of a kernel that only imports the course's heavy libraries (and import torch)."""
+    """Peak RSS of a kernel that only imports the course's heavy libraries (and import torch),
+    and of one that then only fits notebook 10's PyOD detector."""
     base = run_in_kernel([FLOOR_CELL], [PEAK_RSS_CELL], cache_dir=cache_dir)
     torch_only = run_in_kernel(["import torch"], [PEAK_RSS_CELL], cache_dir=cache_dir)
+    pyod_only = run_in_kernel([FLOOR_CELL, PYOD_CELL], [PEAK_RSS_CELL], cache_dir=cache_dir)
     return {
         "floor_rss_mb": base.get("peak_rss_mb"),
         "floor_import_seconds": base.get("seconds"),
         "torch_only_rss_mb": torch_only.get("peak_rss_mb"),
+        "pyod_only_rss_mb": pyod_only.get("peak_rss_mb"),
         "kernel_start_seconds": base.get("start_seconds"),
     }
 

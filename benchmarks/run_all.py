@@ -72,6 +72,10 @@ def _busy(run: dict) -> float | None:
     return run.get("kernel_seconds", run.get("seconds"))
 
 
+def _minus(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else a - b
+
+
 def notebook_section(res: dict) -> tuple[list[str], dict]:
     floor = res["floor_rss_mb"]
     lines = [
@@ -82,7 +86,10 @@ def notebook_section(res: dict) -> tuple[list[str], dict]:
         "`ru_maxrss` (VmHWM) at the end of the notebook. **Floor** = a kernel that only runs "
         "`import torch, matplotlib.pyplot, ipywidgets, aelib, aelib.course.plots`: "
         f"**{fmt(floor, '.0f')} MB** (`import torch` alone: {fmt(res['torch_only_rss_mb'], '.0f')} MB "
-        f"with this machine's torch build). Times are the kernel's own (execute_input to "
+        f"with this machine's torch build; floor + only notebook 10's PyOD fit: "
+        f"{fmt(res.get('pyod_only_rss_mb'), '.0f')} MB, "
+        f"+{fmt(_minus(res.get('pyod_only_rss_mb'), floor), '.0f')} MB). "
+        f"Times are the kernel's own (execute_input to "
         "execute_reply of each cell, summed): a headless client that waits on a kernel which has "
         "already replied (see benchmarks/_common.py) cannot inflate them; such waits are listed.",
         "",

@@ -42,6 +42,8 @@
 #   [glossary](../docs/glossary.md).
 
 # %%
+from functools import partial
+
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -56,6 +58,7 @@ from aelib.course.oob import out_of_bounds
 from aelib.course.toy_training import figure1_data, fit_many
 from aelib.course.widgets.study import study_browser
 from aelib.models import ACTIVATIONS
+from aelib.threads import side_by_side
 
 for name in (
     "ACT_SEEDS",
@@ -98,14 +101,21 @@ assert check_07_continuity(continuity)
 # ## Train and measure
 #
 # `fit_many` trains all (data set, seed) pairs of one activation in one batched pass and caches the
-# weights; `out_of_bounds` measures each model.
+# weights; `side_by_side` (from `aelib.threads`) trains several activations' passes at once where
+# cores are idle, each exactly as it would train alone, so no result depends on the number of
+# cores; `out_of_bounds` measures each model.
 
 # %%
 datasets = {name: figure1_data(name) for name in ("gaussian", "two_gaussians", "banana")}
 seeds = list(range(config.ACT_SEEDS))
+studies = side_by_side(
+    {act: partial(fit_many, datasets, act, seeds) for act in ACTIVATIONS},
+    progress=True,
+    desc="activations",
+)
 rows = []
-for act in ACTIVATIONS:
-    for run in fit_many(datasets, act, seeds, progress=True):
+for act, runs in studies.items():
+    for run in runs:
         oob = out_of_bounds(run.model, datasets[run.data], resolution=config.ACT_GRID)
         rows.append(
             {
@@ -263,9 +273,16 @@ assert table["relu"]["success"] < min(table[a]["success"] for a in ACTIVATIONS i
 # and compare success rates and mean areas (same grid, same seeds).
 
 # %% tags=["tolerance-search"]
+longer = side_by_side(
+    {
+        act: partial(fit_many, datasets, act, seeds, epochs=config.TOY_EPOCHS, lr=config.TOY_LR)
+        for act in ("relu", "leaky_relu", "tanh", "sigmoid")
+    },
+    progress=True,
+    desc="activations",
+)
 sensitivity = {}
-for act in ("relu", "leaky_relu", "tanh", "sigmoid"):
-    runs = fit_many(datasets, act, seeds, epochs=config.TOY_EPOCHS, lr=config.TOY_LR, progress=True)
+for act, runs in longer.items():
     ok = [r for r in runs if not r.collapsed]
     areas = [out_of_bounds(r.model, datasets[r.data], resolution=config.ACT_GRID).area for r in ok]
     sensitivity[act] = {"success": len(ok) / len(runs), "area": float(np.mean(areas))}

@@ -47,6 +47,8 @@
 #   [glossary](../docs/glossary.md).
 
 # %%
+from functools import partial
+
 import matplotlib.pyplot as plt
 import torch
 
@@ -61,6 +63,7 @@ from aelib.course.plots import digit_colour, digit_grid, error_histograms
 from aelib.course.widgets import threshold_explorer
 from aelib.data import load_mnist
 from aelib.metrics import reconstruction_error, roc_auc
+from aelib.threads import side_by_side
 
 MNIST_SOURCE = "bundled"  # "torchvision" for full MNIST: downloads once, retrains every model
 for name in (
@@ -83,10 +86,15 @@ for name in (
 
 # %%
 X_test, y_test = load_mnist(range(10), train=False, source=MNIST_SOURCE)
-runs = {
-    digits: mnist_autoencoder(digits, source=MNIST_SOURCE)
-    for digits in (config.MNIST_DIGITS_A, config.MNIST_DIGITS_B)
-}
+# the two models train at once on a 2-core machine, each exactly as it would alone
+runs = side_by_side(
+    {
+        digits: partial(mnist_autoencoder, digits, source=MNIST_SOURCE, progress=False)
+        for digits in (config.MNIST_DIGITS_A, config.MNIST_DIGITS_B)
+    },
+    progress=True,
+    desc="models",
+)
 for digits, run in runs.items():
     print(
         f"normal digits {digits}: {len(run.X)} training images, shape {tuple(run.X.shape[1:])}, "

@@ -327,3 +327,23 @@ def test_reference_audits_run_once_per_weights_and_data(monkeypatch):
     assert nb10_audit._remembered_audit(model, X + 0.5) == "report 3"  # other data
     sigmoid = ConvAutoencoder(latent_dim=2, seed=0, activation="sigmoid")  # same weights
     assert nb10_audit._remembered_audit(sigmoid, X) == "report 4"
+
+
+@pytest.mark.slow
+def test_check_10_negative_audit_compares_with_a_given_baseline(monkeypatch, capsys, course_cache):
+    """Section 4's report, handed over, is what the feedback compares with: no second audit."""
+    from aelib.course.exercises import check_10_negative_audit, nb10_audit
+
+    report = nb10_audit.negative_sample_audit()
+    radii = report.max_distance / report.data_radius
+    baseline = nb10_audit.baseline_audit()
+    capsys.readouterr()
+
+    def no_audit(source="bundled"):
+        raise AssertionError("audited the baseline although it was given")
+
+    monkeypatch.setattr(nb10_audit, "baseline_audit", no_audit)
+    assert check_10_negative_audit((report.reliable, radii), baseline=baseline)
+    assert f"baseline {len(baseline.errors)}" in capsys.readouterr().out
+    assert not check_10_negative_audit((report.reliable, radii), baseline="report")
+    assert "baseline: expected section 4's AuditReport" in capsys.readouterr().out

@@ -348,7 +348,7 @@ def test_scan_models_train_side_by_side_to_the_same_weights(monkeypatch, capsys,
     assert torch.get_num_threads() == 2  # restored
     shown = capsys.readouterr().err  # one bar over the models, none per model's epochs
     assert "models" in shown and "training" not in shown
-    assert len(threads) == 3 and all(t.startswith("aelib-train") for t in threads)
+    assert len(threads) == 3 and all(t.startswith("aelib-side") for t in threads)
     alone = [
         real(d, seed=s, source="bundled", use_cache=False, progress=False, **short) for d, s in jobs
     ]

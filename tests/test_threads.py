@@ -207,3 +207,96 @@ def test_fit_flushes_denormals_while_training_and_restores_the_mode():
         callback=lambda e, v: seen.append(_flushing()),
     )
     assert seen == [on, on] and not _flushing()
+
+
+# --- side_by_side --------------------------------------------------------------------------
+
+
+def _fit_mlp(seed: int):
+    from aelib.models import MLPAutoencoder
+    from aelib.train import fit
+
+    X = torch.randn(256, 6, generator=torch.Generator().manual_seed(seed))
+    model = MLPAutoencoder([6, 16, 2, 16, 6], seed=seed)
+    losses = fit(model, X, 3, batch_size=32, seed=seed)
+    return model, losses
+
+
+def test_side_by_side_gives_what_each_task_gives_alone(two_threads):
+    import threading
+    from functools import partial
+
+    from aelib.threads import side_by_side
+
+    names = []
+
+    def task(seed):
+        names.append(threading.current_thread().name)
+        return _fit_mlp(seed)
+
+    together = side_by_side({s: partial(task, s) for s in (0, 1, 2)})
+    assert list(together) == [0, 1, 2]  # the order of the tasks
+    assert len(names) == 3 and all(n.startswith("aelib-side") for n in names)
+    assert torch.get_num_threads() == 2  # restored
+    for seed, (model, losses) in together.items():
+        alone, alone_losses = _fit_mlp(seed)
+        assert losses == alone_losses
+        for k, v in model.state_dict().items():
+            assert torch.equal(v, alone.state_dict()[k])  # the same bits
+
+
+def test_side_by_side_runs_one_at_a_time_when_asked(two_threads, monkeypatch):
+    import threading
+
+    from aelib.threads import side_by_side
+
+    here = threading.current_thread().name
+    names = []
+    task = lambda: names.append(threading.current_thread().name)  # noqa: E731
+    side_by_side({"a": task, "b": task}, workers=1)
+    monkeypatch.setenv(ENV_VAR, "2")  # an explicit thread count: one task at a time
+    side_by_side({"c": task, "d": task})
+    assert names == [here] * 4
+
+
+def test_side_by_side_shows_one_bar_whichever_way_it_runs(two_threads, capsys):
+    from aelib.threads import side_by_side
+
+    for workers in (1, 2):
+        side_by_side({1: int, 2: int}, workers=workers, progress=True, desc="models")
+        shown = capsys.readouterr().err
+        assert shown.count("models") == 1 and "0/2" in shown
+
+
+def test_side_by_side_raises_a_task_error_and_restores(two_threads):
+    from aelib.threads import side_by_side
+
+    def boom():
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        side_by_side({"ok": int, "bad": boom})
+    assert torch.get_num_threads() == 2
+
+
+@pytest.mark.parametrize(
+    ("tasks", "kwargs", "error", "match"),
+    [
+        ([int, int], {}, TypeError, "tasks: expected a mapping"),
+        ({"a": 3}, {}, TypeError, r"tasks\['a'\]: expected a callable"),
+        ({"a": int}, {"workers": 0}, ValueError, "workers: expected a positive int"),
+        ({"a": int}, {"workers": True}, ValueError, "workers: expected a positive int"),
+        ({"a": int}, {"desc": 3}, TypeError, "desc: expected a string"),
+    ],
+)
+def test_side_by_side_refuses_bad_input(tasks, kwargs, error, match):
+    from aelib.threads import side_by_side
+
+    with pytest.raises(error, match=match):
+        side_by_side(tasks, **kwargs)
+
+
+def test_side_by_side_with_no_tasks_returns_nothing():
+    from aelib.threads import side_by_side
+
+    assert side_by_side({}) == {}

@@ -113,10 +113,19 @@ class AutoencoderEnsemble(nn.Module):
         h = X.expand(len(self), *X.shape[-2:]) if X.ndim == 2 else X
         if h.shape[0] != len(self):
             raise ValueError(f"X: expected {len(self)} point sets, got shape {tuple(X.shape)}")
-        last = len(self.weights) - 1
-        for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+        return self._reconstruct(h, self._layers())
+
+    def _layers(self) -> list[tuple[nn.Parameter, nn.Parameter]]:
+        """(weight, bias) per layer; training looks them up once, not at every step."""
+        return list(zip(self.weights, self.biases, strict=True))
+
+    def _reconstruct(
+        self, h: torch.Tensor, layers: list[tuple[nn.Parameter, nn.Parameter]]
+    ) -> torch.Tensor:
+        """``forward`` on checked point sets (K, N, D): training calls it thousands of times."""
+        for i, (w, b) in enumerate(layers):
             h = torch.baddbmm(b, h, w)
-            if i < last:
+            if i < len(layers) - 1:
                 h = self.act(h)
         return h
 
@@ -226,6 +235,7 @@ def train_ensemble(
     weight = weight / weight.sum(1, keepdim=True) / data.shape[-1]
     optimizer = Adam(ensemble.parameters(), lr=lr)
     history = torch.empty(epochs, len(ensemble))
+    layers = ensemble._layers()
     ensemble.train()
     # These tensors are tiny: one thread avoids the synchronisation cost of intra-op threads,
     # which dominates (up to 10x slower) on a busy 2-core machine.
@@ -234,7 +244,8 @@ def train_ensemble(
         # channel quiet (thousands of steps of a few ms each)
         bar = tqdm(range(epochs), desc=desc, disable=not progress, leave=False, mininterval=0.5)
         for epoch in bar:
-            per_member = (((ensemble(data) - data) ** 2).sum(-1) * weight).sum(1)
+            reconstruction = ensemble._reconstruct(data, layers)
+            per_member = (((reconstruction - data) ** 2).sum(-1) * weight).sum(1)
             optimizer.zero_grad()
             per_member.sum().backward()
             optimizer.step()

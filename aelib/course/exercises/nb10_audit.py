@@ -160,9 +160,23 @@ def baseline_audit(source: str = "bundled"):
 
 
 @never_raises
-def check_10_negative_audit(answer: object, *, source: str = "bundled") -> bool:
-    """``(reliable, reach)`` of the negative-sample model's audit; reach in data radii (± 10 %)."""
+def check_10_negative_audit(
+    answer: object, *, baseline: object = None, source: str = "bundled"
+) -> bool:
+    """``(reliable, reach)`` of the negative-sample model's audit; reach in data radii (± 10 %).
+
+    The answer is compared with the checker's own audit of the model. ``baseline``: the
+    notebook's section-4 ``AuditReport`` of the plain 16-D model, used only for the comparison
+    the feedback prints (audited here when not given: about 4 s more).
+    """
+    from aelib.audit import AuditReport
+
     fb = Feedback("10 · auditing the negative-sample model")
+    if baseline is not None and not isinstance(baseline, AuditReport):
+        return fb.wrong(
+            "baseline: expected section 4's AuditReport of the plain model (`report`), got "
+            f"{type(baseline).__name__}"
+        )
     if answer is NOT_ATTEMPTED:
         return fb.not_attempted()
     if not (isinstance(answer, tuple | list) and len(answer) == 2):
@@ -192,7 +206,7 @@ def check_10_negative_audit(answer: object, *, source: str = "bundled") -> bool:
     if math.isclose(value, right, rel_tol=0.1, abs_tol=1e-9):
         if report.reliable:
             return fb.correct("no adversarial anomaly found (max distance 0): evidence, not proof.")
-        base = baseline_audit(source)
+        base = baseline_audit(source) if baseline is None else baseline
         base_reach = base.max_distance / base.data_radius
         closer = "closer to the data" if right < 0.9 * base_reach else "no closer to the data"
         return fb.correct(
