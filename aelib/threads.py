@@ -230,7 +230,7 @@ def side_by_side(
     -------
     dict
         Key → the task's return value, in the order of ``tasks``. A task's exception is raised
-        here (after the tasks already running have finished).
+        here, noted with its key (after the tasks already running have finished).
 
     Examples
     --------
@@ -257,7 +257,7 @@ def side_by_side(
     with tqdm(total=len(keys), desc=desc, disable=not progress, leave=False) as bar:
         if workers <= 1:
             for key in keys:
-                out[key] = tasks[key]()
+                out[key] = _noted(key, tasks[key])
                 bar.update()
             return out
         # each task in a copy of this context (aelib's context variables), all on one thread each
@@ -268,6 +268,15 @@ def side_by_side(
             context = copy_context()
             futures = [pool.submit(context.copy().run, tasks[key]) for key in keys]
             for key, future in zip(keys, futures, strict=True):
-                out[key] = future.result()
+                out[key] = _noted(key, future.result)
                 bar.update()
     return out
+
+
+def _noted(key: object, call: Callable[[], _T]) -> _T:
+    """``call()``, its exception (if any) noted with the task's key."""
+    try:
+        return call()
+    except Exception as err:
+        err.add_note(f"(in side_by_side's task {key!r})")
+        raise

@@ -101,13 +101,16 @@ assert check_07_continuity(continuity)
 # ## Train and measure
 #
 # `fit_many` trains all (data set, seed) pairs of one activation in one batched pass and caches the
-# weights; `side_by_side` (from `aelib.threads`) trains several activations' passes at once where
-# cores are idle, each exactly as it would train alone, so no result depends on the number of
-# cores; `out_of_bounds` measures each model.
+# weights; `out_of_bounds` measures each model. `side_by_side` (from `aelib.threads`) takes a dict
+# of calls prepared but not yet run — `partial(fit_many, datasets, act, seeds)` is the call
+# `fit_many(datasets, act, seeds)`, waiting — runs them at once where cores are idle, each exactly
+# as it would run alone (no result depends on the number of cores), and returns a dict with the
+# same keys and their results. Later notebooks use it for independent trainings and searches.
 
 # %%
 datasets = {name: figure1_data(name) for name in ("gaussian", "two_gaussians", "banana")}
 seeds = list(range(config.ACT_SEEDS))
+# the same result as {act: fit_many(datasets, act, seeds) for act in ACTIVATIONS}, sooner
 studies = side_by_side(
     {act: partial(fit_many, datasets, act, seeds) for act in ACTIVATIONS},
     progress=True,

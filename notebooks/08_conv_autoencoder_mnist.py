@@ -15,8 +15,9 @@
 # Figure 2, is notebook 09).
 #
 # **Learning goals**
-# - build the paper's image autoencoder: two stride-2 convolutions with ReLU, a *linear* map to a
-#   2-D latent space and back, two transposed convolutions, a sigmoid output;
+# - build the convolutional autoencoder as §4.5.1 describes it: two convolutional layers in the
+#   encoder and two in the decoder, ReLU, a *linear* layer to a 2-D latent space and back, a
+#   sigmoid last layer (the 3 × 3 kernels and stride 2 are our choice);
 # - train it on the "normal" digits {4, 5, 7} and, separately, on {0, 1};
 # - look at the 2-D latent space, the reconstructions and the per-digit error distributions;
 # - measure what a practitioner would measure first — ROC AUC of normal vs. other digits — and
@@ -31,9 +32,9 @@
 # includes a hash of the training images), and your numbers will differ from the text.
 #
 # **Our choices** (the paper gives none) are in `aelib.course.config`, printed below: channels,
-# epochs, learning rate, batch size, seed. The paper defines its loss as a mean over features,
-# but its MNIST losses (e.g. 8.47 in §4.5.1) cannot be per-pixel means of images in [0, 1], which
-# are at most 1. We infer that they are sums of squared errors over the 784 pixels, and use
+# epochs, learning rate, batch size, seed; and the layers (stride-2 3 × 3 convolutions). The
+# paper defines its loss as a mean over features, but its MNIST losses (e.g. 8.47 in §4.5.1)
+# cannot be per-pixel means of images in [0, 1], which are at most 1. We infer that they are sums of squared errors over the 784 pixels, and use
 # `reduction="sum"` for every error we report (training minimises the per-pixel mean).
 
 # %% [markdown]
@@ -86,7 +87,8 @@ for name in (
 
 # %%
 X_test, y_test = load_mnist(range(10), train=False, source=MNIST_SOURCE)
-# the two models train at once on a 2-core machine, each exactly as it would alone
+# at once where cores are idle, each exactly as alone (`side_by_side`, see notebook 07);
+# progress=False: one bar over the models instead of one per model's epochs
 runs = side_by_side(
     {
         digits: partial(mnist_autoencoder, digits, source=MNIST_SOURCE, progress=False)

@@ -262,6 +262,8 @@ def test_07_continuity(capsys):
     assert not check_07_continuity({**right, "elu": "Cinf"}) and "C1" in capsys.readouterr().out
     assert not check_07_continuity({"relu": "C0"}) and "missing" in capsys.readouterr().out
     assert not check_07_continuity(["C0"]) and "dict" in capsys.readouterr().out
+    assert not check_07_continuity({**right, "gelu": "C∞"})  # the right idea, spelled otherwise
+    assert "one of 'C0', 'C1', 'Cinf'" in capsys.readouterr().out
 
 
 @pytest.mark.slow
@@ -311,6 +313,8 @@ def test_07_far_slopes(capsys):
     flipped = lambda f, big: (-_far_slopes(f, big)[0], _far_slopes(f, big)[1])  # noqa: E731
     assert not check_07_far_slopes(flipped) and "sign" in capsys.readouterr().out
     assert not check_07_far_slopes(lambda f, big: 0.0) and "pair" in capsys.readouterr().out
+    on_floats = lambda f, big: ((f(-big) - f(-2 * big)) / big, (f(2 * big) - f(big)) / big)  # noqa: E731
+    assert not check_07_far_slopes(on_floats) and "torch.tensor(big)" in capsys.readouterr().out
     assert not check_07_far_slopes("tanh") and "function" in capsys.readouterr().out
 
 

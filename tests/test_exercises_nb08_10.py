@@ -223,7 +223,8 @@ def test_10_mahalanobis_threshold(capsys, course_cache):
     lowest = float(adv.min())
     assert check_10_mahalanobis_threshold(0.99 * lowest)
     assert check_10_mahalanobis_threshold(0.99 * lowest, adv, normal)  # nb10's current call
-    assert not check_10_mahalanobis_threshold(lowest) and "lower it" in capsys.readouterr().out
+    assert not check_10_mahalanobis_threshold(lowest)
+    assert "1 adversarial anomaly passes unflagged: lower it" in capsys.readouterr().out
     assert not check_10_mahalanobis_threshold(0.5 * lowest) and "raise" in capsys.readouterr().out
     assert not check_10_mahalanobis_threshold("x") and "a number" in capsys.readouterr().out
     # planted adversarial scores that would make a too-high threshold right change nothing
@@ -248,6 +249,7 @@ def test_check_10_passes_deployed_solution_and_typical_mistakes(capsys):
         (lambda d, p: d.decision_function(p), "boolean mask"),
         (lambda d, p: d.decision_function(p)[:3] <= d.threshold_, "one value per point"),
         (lambda d, p: 1 / 0, "ZeroDivisionError"),
+        (lambda d, p: 1 / 0, "use the `detector` argument"),
         (lambda d, p: np.ones(len(p), dtype=bool), "points wrong"),
         (lambda d, p: np.zeros(len(p), dtype=bool), "points wrong"),  # "nothing passes"
         # a cut-off of one's own: no longer mistaken for the at-the-threshold slip
@@ -339,11 +341,25 @@ def test_check_10_negative_audit_compares_with_a_given_baseline(monkeypatch, cap
     baseline = nb10_audit.baseline_audit()
     capsys.readouterr()
 
-    def no_audit(source="bundled"):
-        raise AssertionError("audited the baseline although it was given")
+    audited = []
 
-    monkeypatch.setattr(nb10_audit, "baseline_audit", no_audit)
+    def counted(source="bundled"):
+        audited.append(source)
+        return baseline
+
+    monkeypatch.setattr(nb10_audit, "baseline_audit", counted)
     assert check_10_negative_audit((report.reliable, radii), baseline=baseline)
-    assert f"baseline {len(baseline.errors)}" in capsys.readouterr().out
+    shown = capsys.readouterr().out
+    assert f"baseline {len(baseline.errors)}" in shown and "overwritten" not in shown
+    assert audited == []  # the given baseline was used, no second audit
+    # section 4's `report` overwritten by the learner's own audit: not the plain model's, so the
+    # comparison audits the plain model instead of comparing the model with itself
+    assert check_10_negative_audit((report.reliable, radii), baseline=report)
+    assert "was `report` overwritten?" in capsys.readouterr().out
+    assert audited == ["bundled"]
     assert not check_10_negative_audit((report.reliable, radii), baseline="report")
     assert "baseline: expected section 4's AuditReport" in capsys.readouterr().out
+    # section 4's own numbers, copied instead of auditing nae16 (within 10 % of the right reach)
+    copied = (baseline.reliable, baseline.max_distance / baseline.data_radius)
+    assert not check_10_negative_audit(copied, baseline=baseline)
+    assert "those are section 4's numbers" in capsys.readouterr().out

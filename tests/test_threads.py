@@ -274,8 +274,10 @@ def test_side_by_side_raises_a_task_error_and_restores(two_threads):
     def boom():
         raise RuntimeError("boom")
 
-    with pytest.raises(RuntimeError, match="boom"):
-        side_by_side({"ok": int, "bad": boom})
+    for workers in (1, 2):
+        with pytest.raises(RuntimeError, match="boom") as caught:
+            side_by_side({"ok": int, "bad": boom}, workers=workers)
+        assert "(in side_by_side's task 'bad')" in caught.value.__notes__
     assert torch.get_num_threads() == 2
 
 
@@ -300,3 +302,34 @@ def test_side_by_side_with_no_tasks_returns_nothing():
     from aelib.threads import side_by_side
 
     assert side_by_side({}) == {}
+
+
+def test_latent_pgd_looks_up_neighbours_on_an_idle_core_with_the_same_bits(
+    two_threads, monkeypatch
+):
+    """With a spare core, each step's nearest-sample lookup runs on a helper thread."""
+    import threading
+
+    from aelib._tracking import NearestTracker
+    from aelib.attacks import LatentPGD, pgd
+    from aelib.models import MLPAutoencoder
+
+    X = torch.randn(200, 6, generator=torch.Generator().manual_seed(0))
+    model = MLPAutoencoder([6, 8, 2, 8, 6], seed=0)
+    search = LatentPGD(steps=20, restarts=4, screen=4)
+    names, real_call = set(), NearestTracker.__call__
+
+    def spy(self, points, below):
+        names.add(threading.current_thread().name.split("_")[0])
+        return real_call(self, points, below)
+
+    monkeypatch.setattr(NearestTracker, "__call__", spy)
+    helped = search(model, X, min_distance=1.0, seed=3)
+    assert "aelib-nearest" in names  # the descent's lookups ran on the helper
+    names.clear()
+    monkeypatch.setattr(pgd, "batch_workers", lambda: 1)  # no idle core: all on this thread
+    alone = search(model, X, min_distance=1.0, seed=3)
+    assert "aelib-nearest" not in names
+    for field in ("x", "errors", "distances", "z"):
+        assert torch.equal(getattr(helped, field), getattr(alone, field))
+    assert torch.get_num_threads() == 2

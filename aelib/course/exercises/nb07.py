@@ -52,6 +52,10 @@ def check_07_continuity(answer: object) -> bool:
             "ELU (α = 1) has a continuous first derivative at 0 but its second jumps: C1."
         )
     name = sorted(wrong)[0]
+    if wrong[name] not in ("C0", "C1", "Cinf"):
+        return fb.wrong(
+            f"{name}: write its order as one of 'C0', 'C1', 'Cinf', got {wrong[name]!r}"
+        )
     return fb.wrong(
         f"{name}: {wrong[name]!r} is not its order; is it differentiable at 0, and how often?"
     )
@@ -154,7 +158,10 @@ def check_07_far_slopes(answer: object) -> bool:
             got = answer(f, big)
             got = tuple(float(v) for v in got)
         except Exception as err:  # noqa: BLE001 - report any learner error as a hint
-            return fb.wrong(f"your function raised or returned no pair: {err!r:.80} ({name}).")
+            hint = " f takes a tensor: call it on torch.tensor(big)." if "float" in str(err) else ""
+            return fb.wrong(
+                f"your function raised or returned no pair: {err!r:.80} ({name}).{hint}"
+            )
         if len(got) != 2:
             return fb.wrong(f"expected a pair (left, right), got {len(got)} values ({name}).")
         if abs(got[0] - left) <= 1e-3 and abs(got[1] - right) <= 1e-3:

@@ -111,8 +111,8 @@ def check_10_mahalanobis_threshold(
     if value >= lowest:
         missed = int((adv <= value).sum())
         return fb.wrong(
-            f"at {value:.3g}, {missed} adversarial anomal{'y' if missed == 1 else 'ies'} pass "
-            "unflagged: lower it."
+            f"at {value:.3g}, {missed} adversarial "
+            f"{'anomaly passes' if missed == 1 else 'anomalies pass'} unflagged: lower it."
         )
     if value < 0.95 * lowest:
         return fb.wrong(
