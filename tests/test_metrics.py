@@ -247,3 +247,30 @@ def test_matches_the_pairwise_definition(normal, anomalous):
 def test_roc_auc_bad_input(normal, anomalous, error, message):
     with pytest.raises(error, match=message):
         roc_auc(normal, anomalous)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.floats(-1e3, 1e3, allow_nan=False), min_size=1, max_size=60),
+    st.lists(st.floats(-1e3, 1e3, allow_nan=False), min_size=1, max_size=60),
+)
+def test_matches_scikit_learn(normal, anomalous):
+    """The rank formula is the AUC scikit-learn computes from the ROC curve."""
+    from sklearn.metrics import roc_auc_score
+
+    labels = np.r_[np.zeros(len(normal)), np.ones(len(anomalous))]
+    expected = roc_auc_score(labels, np.r_[normal, anomalous])
+    got = roc_auc(np.asarray(normal, dtype=np.float64), np.asarray(anomalous, dtype=np.float64))
+    assert got == pytest.approx(expected, abs=1e-12)
+
+
+def test_roc_auc_does_not_import_scikit_learn():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, torch; from aelib.metrics import roc_auc; "
+        "roc_auc(torch.rand(50), torch.rand(40)); print('sklearn' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

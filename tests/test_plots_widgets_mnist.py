@@ -146,3 +146,25 @@ def test_threshold_explorer_rates(monkeypatch):
     assert r["detected"]["a"] == 1.0
     with pytest.raises(TypeError):
         threshold_explorer(normal, {})
+
+
+@pytest.mark.parametrize(("k", "nrow"), [(1, 8), (2, 8), (5, 3), (9, 3), (10, 10), (7, 1)])
+def test_digit_grid_lays_out_images_as_torchvision_make_grid(k, nrow):
+    """The grid is torchvision's make_grid (its first channel), without importing torchvision."""
+    import subprocess
+    import sys
+
+    from torchvision.utils import make_grid
+
+    from aelib.course.plots.mnist import _tiled
+
+    imgs = torch.rand(k, 1, 28, 28, generator=torch.Generator().manual_seed(k))
+    assert torch.equal(_tiled(imgs, nrow), make_grid(imgs, nrow=nrow, padding=2, pad_value=0.0)[0])
+    code = (
+        "import sys, torch; from aelib.course.plots import digit_grid; "
+        "digit_grid(torch.rand(3, 1, 28, 28)); print('torchvision' in sys.modules)"
+    )
+    env_out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert env_out.strip().endswith("False")
