@@ -34,8 +34,9 @@
 # **Our choices** (the paper gives none) are in `aelib.course.config`, printed below: channels,
 # epochs, learning rate, batch size, seed; and the layers (stride-2 3 × 3 convolutions). The
 # paper defines its loss as a mean over features, but its MNIST losses (e.g. 8.47 in §4.5.1)
-# cannot be per-pixel means of images in [0, 1], which are at most 1. We infer that they are sums of squared errors over the 784 pixels, and use
-# `reduction="sum"` for every error we report (training minimises the per-pixel mean).
+# cannot be per-pixel means of images in [0, 1], which are at most 1. We infer that they are
+# sums of squared errors over the 784 pixels, and use `reduction="sum"` for every error we report
+# (training minimises the per-pixel mean).
 
 # %% [markdown]
 # **Before you start**
