@@ -205,8 +205,9 @@ def side_by_side(
     (torch releases the GIL inside its ops, so the threads overlap), no barrier per op. A task
     whose ops already run on one thread — aelib's ``fit``, searches and ``audit`` on the course's
     models, the course's recipes — is computed exactly as alone: the same bits. Measured on 2
-    cores: notebook 10's 8- and 16-D autoencoders train in 3.4 s instead of 6.0 s; two latent PGD
-    searches, where each op is shorter and the threads queue on the GIL, 1.09 s instead of 1.56 s.
+    cores: notebook 10's first cell, which trains its 8- and 16-D autoencoders, 4.2 s instead of
+    6.6 s; two latent PGD searches, where each op is shorter and the threads queue on the GIL,
+    1.09 s instead of 1.56 s; four toy ensembles (``fit_many``) 3.98 s instead of 4.97 s.
 
     The tasks must not share mutable state: not the same model to train, not torch's global
     random generator (aelib's seeded functions use their own generators; building a model from a

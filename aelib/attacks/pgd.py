@@ -218,7 +218,7 @@ def run_latent(
         )
         nearest = NearestTracker(X_normal)  # follows the restarts' decodings
         # an idle core (see aelib.threads.batch_workers) looks up the nearest samples at each
-        # step while this one runs the model: 15 % off a notebook-10 search, the same bits
+        # step while this one runs the model: about 10 % off a notebook-10 search, the same bits
         with _helper_thread(batch_workers() > 1 and target is not None) as helper:
             z = _descend(starts, lambda v: objective_of(v, nearest, helper), step, s.steps)
         with torch.inference_mode():
