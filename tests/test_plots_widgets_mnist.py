@@ -150,16 +150,20 @@ def test_threshold_explorer_rates(monkeypatch):
 
 @pytest.mark.parametrize(("k", "nrow"), [(1, 8), (2, 8), (5, 3), (9, 3), (10, 10), (7, 1)])
 def test_digit_grid_lays_out_images_as_torchvision_make_grid(k, nrow):
-    """The grid is torchvision's make_grid (its first channel), without importing torchvision."""
-    import subprocess
-    import sys
-
+    """The grid is torchvision's make_grid (its first channel)."""
     from torchvision.utils import make_grid
 
     from aelib.course.plots.mnist import _tiled
 
     imgs = torch.rand(k, 1, 28, 28, generator=torch.Generator().manual_seed(k))
     assert torch.equal(_tiled(imgs, nrow), make_grid(imgs, nrow=nrow, padding=2, pad_value=0.0)[0])
+
+
+def test_digit_grid_does_not_import_torchvision():
+    """Importing torchvision pulls in torch._dynamo: seconds and ~160 MB per kernel."""
+    import subprocess
+    import sys
+
     code = (
         "import sys, torch; from aelib.course.plots import digit_grid; "
         "digit_grid(torch.rand(3, 1, 28, 28)); print('torchvision' in sys.modules)"
