@@ -226,8 +226,9 @@ def _images(images: object) -> torch.Tensor:
 
 def _tiled(x: torch.Tensor, nrow: int, padding: int = 2) -> torch.Tensor:
     """(K, 1, H, W) → one (H', W') image, as ``torchvision.utils.make_grid(x, nrow, padding)[0]``
-    with ``pad_value=0`` (``tests/test_plots_widgets_mnist.py`` compares them). Not torchvision itself:
-    importing it pulls in ``torch._dynamo``, ≈ 3 s and ≈ 160 MB per kernel, for a reshape."""
+    with ``pad_value=0`` (``tests/test_plots_widgets_mnist.py`` compares them). Not torchvision
+    itself: importing it pulls in ``torch._dynamo``, ≈ 3 s and ≈ 160 MB per kernel, for a
+    reshape."""
     if len(x) == 1:
         return x[0, 0]
     cols = min(nrow, len(x))
